@@ -1,0 +1,67 @@
+import { KubepkiError } from "../errors.js";
+import { COMMANDS } from "./commands.js";
+
+declare const KUBEPKI_VERSION: string;
+const VERSION = typeof KUBEPKI_VERSION === "string" ? KUBEPKI_VERSION : "dev";
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `kubepki — the TLS certificates of a Kubernetes cluster: generate, configure, view, check, troubleshoot, renew.
+
+Usage: kubepki <command> [flags]
+
+Commands:
+${lines.join("\n")}
+
+Run 'kubepki <command> --help' for a command's flags and examples.
+
+Examples:
+  kubepki init --out ./demo                       # a kubeadm-exact PKI for this host
+  kubepki init --profile hard-way --out ./hw      # the by-hand set from the study guides
+  kubepki init --config kubeadm.yaml --dry-run    # what kubeadm's own config would give`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const sub = name === "help" ? rest[0] : undefined;
+    if (sub && COMMANDS[sub]) return main([sub, "--help"]);
+    process.stdout.write(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "version") {
+    process.stdout.write(`kubepki ${VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) throw new KubepkiError(`unknown command "${name}"`, { hint: "run 'kubepki --help' for the list of commands" });
+  const command = await entry.load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(command.help.trimEnd() + "\n");
+    return 0;
+  }
+  return command.run(rest);
+}
+
+/** The process entry: prints errors as `error: …` / `hint: …`, a stack only with --debug. */
+export async function runCli(argv: string[]): Promise<void> {
+  const debug = argv.includes("--debug");
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    if (err instanceof KubepkiError) {
+      process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
+      if (debug) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      const e = err as NodeJS.ErrnoException;
+      process.stderr.write(`error: ${e.code && e.path ? `${e.path}: ${e.code}` : e.message}\n`);
+      if (debug) process.stderr.write(`${e.stack}\n`);
+      else process.stderr.write("hint: run again with --debug for details\n");
+      process.exitCode = e.code === "EACCES" || e.code === "ENOENT" ? 2 : 3;
+    }
+  }
+}
+
+runCli(process.argv.slice(2));

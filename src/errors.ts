@@ -1,0 +1,25 @@
+/**
+ * The one error type kubepki throws on purpose. Its message is meant for a user
+ * (it names the file, flag or field that is wrong); the CLI prints it as
+ * `error: …` with an optional `hint: …`, and exits with `exitCode`.
+ */
+export class KubepkiError extends Error {
+  readonly hint?: string;
+  readonly exitCode: number;
+  constructor(message: string, options: { hint?: string; exitCode?: number } = {}) {
+    super(message);
+    this.name = "KubepkiError";
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 2;
+  }
+}
+
+/** Bad input or usage: exit 2, and nothing has been written. */
+export function inputError(message: string, hint?: string): KubepkiError {
+  return new KubepkiError(message, { hint, exitCode: 2 });
+}
+
+/** A problem found in what is on disk (a check failed): exit 1. */
+export function problemError(message: string, hint?: string): KubepkiError {
+  return new KubepkiError(message, { hint, exitCode: 1 });
+}

@@ -1,0 +1,277 @@
+import type { KeyObject } from "node:crypto";
+import { join } from "node:path";
+import { planCatalog, type PlannedCertificate, type PlannedItem } from "../catalog/index.js";
+import type { ClusterDescription } from "../cluster/description.js";
+import { createCertificate, certificateToPEM, randomSerial63 } from "../pki/certificate.js";
+import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
+import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
+import { decodeCertificates } from "../pki/pem.js";
+import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, writeFileAtomic } from "../store/files.js";
+import { differencesFromPlan } from "./compare.js";
+
+/**
+ * What init does with one planned item:
+ * - create: nothing there, it is issued;
+ * - keep: what is there matches the plan and is kept (a second init changes nothing);
+ * - copy: kept, and copied into the node trees (or the .pub) that lack it;
+ * - replace: there but wrong, and --force: backed up, then issued anew;
+ * - conflict: there but wrong: reported, left alone;
+ * - blocked: cannot be issued, because its CA has a problem or no key;
+ * - external: a CA certificate without its key (kubeadm's external CA mode), used as is.
+ */
+export type Action = "create" | "keep" | "copy" | "replace" | "conflict" | "blocked" | "external";
+
+export interface ItemOutcome {
+  item: PlannedItem;
+  action: Action;
+  /** Why it is a conflict, replaced or blocked; notes such as a shortened validity. */
+  reasons: string[];
+  /** The certificate on disk after the run (absent for a dry run's new ones). */
+  certificate?: CertificateModel;
+  /** Absolute paths written, or that a dry run would write. */
+  files: string[];
+  /** Validity of a new certificate. */
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+export interface InitOptions {
+  outDir: string;
+  force?: boolean;
+  dryRun?: boolean;
+  now?: Date;
+  /** Called as keys are generated: done out of total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface InitResult {
+  cluster: ClusterDescription;
+  outDir: string;
+  outcomes: ItemOutcome[];
+  /** Where replaced files were copied first, if any were. */
+  backupDir?: string;
+  dryRun: boolean;
+}
+
+const BACKDATE_MS = 5 * 60_000;
+
+/** One of an item's places (a node tree) and what is there now. */
+interface Place {
+  stem: string;
+  cert?: Buffer;
+  key?: Buffer;
+  pub?: Buffer;
+}
+
+interface Work {
+  outcome: ItemOutcome;
+  places: Place[];
+  /** Stems to write: all of them for new items, the empty ones for copies. */
+  writeTo: string[];
+  key?: KeyObject;
+  fresh: boolean;
+}
+
+/** A CA as its leaves see it during the run. */
+interface Signer {
+  state: "new" | "ready" | "external" | "unusable";
+  key?: KeyObject;
+  cert?: CertificateModel;
+}
+
+/**
+ * Issues a cluster's PKI into `outDir` (which mirrors /etc/kubernetes) like
+ * `kubeadm init phase certs all`: CAs first, existing good files kept, nothing
+ * overwritten without `force` (and then backed up first), every write atomic.
+ */
+export async function initPKI(cluster: ClusterDescription, options: InitOptions): Promise<InitResult> {
+  const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  const file = (stem: string, ext: string) => join(options.outDir, `${stem}${ext}`);
+  const items = planCatalog(cluster).sort((a, b) => rank(a) - rank(b));
+  const works: Work[] = await Promise.all(items.map((item) => readPlaces(item, file)));
+
+  const signers = new Map<string, Signer>();
+  for (const work of works) {
+    const { item } = work.outcome;
+    if (item.kind === "keypair") assessKeyPair(work);
+    else assessCertificate(work, item, signers, now);
+    if (work.outcome.action === "conflict" && options.force) work.outcome.action = "replace";
+    work.fresh = work.outcome.action === "create" || work.outcome.action === "replace";
+    if (work.fresh) work.writeTo = work.places.map((p) => p.stem);
+    if (item.kind === "certificate" && item.isCA) signers.set(item.id, signerOf(work));
+    const exts = item.kind === "keypair" ? [".key", ".pub"] : [".crt", ".key"];
+    work.outcome.files = work.writeTo.flatMap((stem) => exts.map((ext) => file(stem, ext)));
+  }
+
+  const toIssue = works.filter((w) => w.fresh);
+  if (options.dryRun) {
+    for (const w of toIssue) if (w.outcome.item.kind === "certificate") setValidity(w.outcome, w.outcome.item, now, undefined);
+    return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), dryRun: true };
+  }
+
+  // Keys for everything new at once: generateKeyPair runs on the libuv pool, so every core works.
+  let done = 0;
+  options.onProgress?.(0, toIssue.length);
+  await Promise.all(
+    toIssue.map(async (w) => {
+      w.key = await generatePrivateKey(cluster.encryptionAlgorithm);
+      options.onProgress?.(++done, toIssue.length);
+    }),
+  );
+
+  const writes: { path: string; data: string; mode: number }[] = [];
+  for (const w of works) {
+    const { item } = w.outcome;
+    if (item.kind === "certificate" && w.fresh) issueCertificate(w, item, signers, now);
+    for (const stem of w.writeTo) {
+      const place = w.places.find((p) => p.stem === stem)!;
+      // The key before its certificate: a kill in between leaves no certificate without its key.
+      if (w.fresh || !place.key) writes.push({ path: file(stem, ".key"), data: privateKeyToPEM(w.key!), mode: KEY_MODE });
+      if (item.kind === "keypair") writes.push({ path: file(stem, ".pub"), data: publicKeyToPEM(w.key!), mode: PUBLIC_MODE });
+      else writes.push({ path: file(stem, ".crt"), data: certificateToPEM(w.outcome.certificate!.der), mode: PUBLIC_MODE });
+    }
+  }
+
+  const replaced = works.filter((w) => w.outcome.action === "replace");
+  let backupDir: string | undefined;
+  if (replaced.length) {
+    backupDir = join(options.outDir, "backup", backupStamp(now));
+    const old = replaced.flatMap((w) =>
+      w.places.flatMap((p) => [p.cert && file(p.stem, ".crt"), p.key && file(p.stem, ".key"), p.pub && file(p.stem, ".pub")].filter((f): f is string => !!f)),
+    );
+    await backupFiles(options.outDir, old, backupDir);
+  }
+  for (const write of writes) await writeFileAtomic(write.path, write.data, write.mode);
+  return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), backupDir, dryRun: false };
+}
+
+const rank = (item: PlannedItem) => (item.kind === "certificate" && item.isCA ? 0 : 1);
+
+async function readPlaces(item: PlannedItem, file: (stem: string, ext: string) => string): Promise<Work> {
+  const places = await Promise.all(
+    item.paths.map(async (stem) => ({
+      stem,
+      cert: item.kind === "certificate" ? await readIfExists(file(stem, ".crt")) : undefined,
+      key: await readIfExists(file(stem, ".key")),
+      pub: item.kind === "keypair" ? await readIfExists(file(stem, ".pub")) : undefined,
+    })),
+  );
+  return { outcome: { item, action: "create", reasons: [], files: [] }, places, writeTo: [], fresh: false };
+}
+
+function signerOf(work: Work): Signer {
+  switch (work.outcome.action) {
+    case "create":
+    case "replace":
+      return { state: "new" };
+    case "keep":
+    case "copy":
+      return { state: "ready", key: work.key, cert: work.outcome.certificate };
+    case "external":
+      return { state: "external", cert: work.outcome.certificate };
+    default:
+      return { state: "unusable" };
+  }
+}
+
+function issueCertificate(w: Work, item: PlannedCertificate, signers: Map<string, Signer>, now: Date): void {
+  const signer = item.caId ? signers.get(item.caId)! : undefined;
+  setValidity(w.outcome, item, now, signer?.cert);
+  const der = createCertificate(
+    {
+      subject: item.subject, serial: randomSerial63(), notBefore: w.outcome.notBefore!, notAfter: w.outcome.notAfter!,
+      publicKey: w.key!, isCA: item.isCA, keyUsage: item.keyUsage, extKeyUsage: item.extKeyUsage,
+      dnsNames: item.altNames.dnsNames, ipAddresses: item.altNames.ipAddresses,
+    },
+    { key: signer ? signer.key! : w.key!, certificateDER: signer?.cert?.der },
+  );
+  w.outcome.certificate = parseCertificate(der, item.id);
+  if (item.isCA) signers.set(item.id, { state: "ready", key: w.key, cert: w.outcome.certificate });
+}
+
+function setValidity(outcome: ItemOutcome, item: PlannedCertificate, now: Date, ca: CertificateModel | undefined): void {
+  outcome.notBefore = new Date(now.getTime() - BACKDATE_MS);
+  outcome.notAfter = new Date(now.getTime() + item.validityMs);
+  // A leaf never outlives its CA (the kube-controller-manager signer caps the same way).
+  if (ca && ca.notAfter < outcome.notAfter) {
+    outcome.notAfter = ca.notAfter;
+    outcome.reasons.push(`validity cut to the CA's expiry, ${ca.notAfter.toISOString()}`);
+  }
+}
+
+function conflict(work: Work, reason: string): void {
+  work.outcome.action = "conflict";
+  work.outcome.reasons.push(reason);
+}
+
+function assessCertificate(work: Work, item: PlannedCertificate, signers: Map<string, Signer>, now: Date): void {
+  const signer = item.caId ? signers.get(item.caId) : undefined;
+  const present = work.places.filter((p) => p.cert || p.key);
+  if (present.length === 0) {
+    if (signer?.state === "external") return block(work, `its CA ${item.caId} has no private key (external CA): sign it with that CA and place it here`);
+    if (signer?.state === "unusable") return block(work, `its CA ${item.caId} has a problem (see above)`);
+    return;
+  }
+  const first = present[0];
+  const crt = `${first.stem}.crt`;
+  if (!first.cert) return conflict(work, `${first.stem}.key exists without ${crt}`);
+  let cert: CertificateModel;
+  try {
+    cert = parseCertificate(decodeCertificates(first.cert.toString("latin1"), crt)[0], crt);
+  } catch (err) {
+    return conflict(work, (err as Error).message);
+  }
+  work.outcome.certificate = cert;
+  if (first.key) {
+    try {
+      work.key = parsePrivateKey(first.key, `${first.stem}.key`);
+    } catch (err) {
+      return conflict(work, (err as Error).message);
+    }
+    if (!keysMatch(work.key, cert.publicKey)) return conflict(work, `${first.stem}.key does not belong to ${crt}`);
+  } else if (!item.isCA) {
+    return conflict(work, `${crt} has no ${first.stem}.key beside it`);
+  }
+  for (const d of differencesFromPlan(cert, item, now)) conflict(work, `${crt} ${d}`);
+  if (signer?.state === "new") conflict(work, `${crt} is signed by the old ${item.caId}, which is being replaced`);
+  else if (signer?.cert && !isSignedBy(cert, signer.cert)) conflict(work, `${crt} is not signed by ${item.caId}`);
+  for (const p of present.slice(1)) {
+    if (!p.cert?.equals(first.cert) || !sameOptional(p.key, first.key)) conflict(work, `${p.stem}.crt differs from ${crt}`);
+  }
+  if (work.outcome.action === "conflict") return;
+  if (item.isCA && !first.key) {
+    work.outcome.action = "external";
+    return;
+  }
+  work.writeTo = work.places.filter((p) => !p.cert && !p.key).map((p) => p.stem);
+  work.outcome.action = work.writeTo.length ? "copy" : "keep";
+}
+
+const sameOptional = (a?: Buffer, b?: Buffer) => (a && b ? a.equals(b) : !a && !b);
+
+function block(work: Work, reason: string): void {
+  work.outcome.action = "blocked";
+  work.outcome.reasons.push(reason);
+}
+
+function assessKeyPair(work: Work): void {
+  const withKey = work.places.find((p) => p.key);
+  if (!withKey) {
+    const pubOnly = work.places.find((p) => p.pub);
+    if (pubOnly) conflict(work, `${pubOnly.stem}.pub exists without ${pubOnly.stem}.key`);
+    return;
+  }
+  try {
+    work.key = parsePrivateKey(withKey.key!, `${withKey.stem}.key`);
+  } catch (err) {
+    return conflict(work, (err as Error).message);
+  }
+  const pub = publicKeyToPEM(work.key);
+  for (const p of work.places) {
+    if (p.key && !p.key.equals(withKey.key!)) conflict(work, `${p.stem}.key differs from ${withKey.stem}.key`);
+    if (p.pub && p.pub.toString() !== pub) conflict(work, `${p.stem}.pub is not the public half of ${withKey.stem}.key`);
+  }
+  if (work.outcome.action === "conflict") return;
+  work.writeTo = work.places.filter((p) => !p.key || !p.pub).map((p) => p.stem);
+  work.outcome.action = work.writeTo.length ? "copy" : "keep";
+}

@@ -1,0 +1,188 @@
+import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import * as asn from "@peculiar/asn1-x509";
+import { encodePem } from "./pem.js";
+
+/** Extended key usages Kubernetes certificates use, by their usual names. */
+export type ExtKeyUsage = "serverAuth" | "clientAuth";
+export const EKU_OID: Record<ExtKeyUsage, string> = {
+  serverAuth: asn.id_kp_serverAuth,
+  clientAuth: asn.id_kp_clientAuth,
+};
+
+export type KeyUsageName = "digitalSignature" | "keyEncipherment" | "keyCertSign" | "cRLSign";
+
+export interface Subject {
+  commonName: string;
+  organization?: string[];
+}
+
+/** What a new certificate says; the issuer comes from the signing CA. */
+export interface CertificateTemplate {
+  subject: Subject;
+  serial: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  /** The subject's public key, or the private key it belongs to. */
+  publicKey: KeyObject;
+  isCA: boolean;
+  keyUsage: KeyUsageName[];
+  extKeyUsage: ExtKeyUsage[];
+  dnsNames: string[];
+  ipAddresses: string[];
+}
+
+/** The signer: the CA's key and certificate (DER), or nothing for a self-signed CA. */
+export interface Issuer {
+  key: KeyObject;
+  certificateDER?: Buffer;
+}
+
+/**
+ * A random positive serial in [1, 2^63 - 1], as kubeadm draws them
+ * (crypto/rand.Int(MaxInt64-1) + 1).
+ */
+export function randomSerial63(): Buffer {
+  const bytes = randomBytes(8);
+  bytes[0] &= 0x7f;
+  return minimalPositiveInteger(bytes);
+}
+
+/** A random 128-bit serial, as the kube-controller-manager signer draws them. */
+export function randomSerial128(): Buffer {
+  return minimalPositiveInteger(Buffer.concat([Buffer.from([0]), randomBytes(16)]));
+}
+
+/** DER INTEGER content for an unsigned big-endian number: no extra leading zeros, never negative, never zero. */
+function minimalPositiveInteger(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0 && bytes[i + 1] < 0x80) i++;
+  const out = Buffer.from(bytes.subarray(i));
+  if (out.length === 1 && out[0] === 0) out[0] = 1;
+  return out;
+}
+
+const SIGNATURE_OID = {
+  sha256WithRSA: "1.2.840.113549.1.1.11",
+  ecdsaWithSHA256: "1.2.840.10045.4.3.2",
+  ecdsaWithSHA384: "1.2.840.10045.4.3.3",
+  ecdsaWithSHA512: "1.2.840.10045.4.3.4",
+};
+
+/** Go's choice of signature algorithm for a CA key (x509.signingParamsForKey): SHA-256, SHA-384 for P-384. */
+function signingParams(key: KeyObject): { hash: string; algorithm: asn.AlgorithmIdentifier } {
+  if (key.asymmetricKeyType === "rsa") {
+    return { hash: "sha256", algorithm: new asn.AlgorithmIdentifier({ algorithm: SIGNATURE_OID.sha256WithRSA, parameters: null }) };
+  }
+  if (key.asymmetricKeyType === "ec") {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    const [hash, oid] =
+      curve === "secp384r1" ? ["sha384", SIGNATURE_OID.ecdsaWithSHA384] : curve === "secp521r1" ? ["sha512", SIGNATURE_OID.ecdsaWithSHA512] : ["sha256", SIGNATURE_OID.ecdsaWithSHA256];
+    return { hash, algorithm: new asn.AlgorithmIdentifier({ algorithm: oid }) };
+  }
+  throw new Error(`cannot sign with a ${key.asymmetricKeyType} key`);
+}
+
+// PrintableString's alphabet; anything else is written as UTF8String, as Go does.
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+function attribute(type: string, value: string): asn.AttributeTypeAndValue {
+  const v = PRINTABLE.test(value) ? new asn.AttributeValue({ printableString: value }) : new asn.AttributeValue({ utf8String: value });
+  return new asn.AttributeTypeAndValue({ type, value: v });
+}
+
+const OID_CN = "2.5.4.3";
+const OID_O = "2.5.4.10";
+
+/** Go's encoding of a subject: O before CN, all O values in one RDN. */
+export function encodeName(subject: Subject): asn.Name {
+  const rdns: asn.RelativeDistinguishedName[] = [];
+  if (subject.organization?.length) rdns.push(new asn.RelativeDistinguishedName(subject.organization.map((o) => attribute(OID_O, o))));
+  if (subject.commonName) rdns.push(new asn.RelativeDistinguishedName([attribute(OID_CN, subject.commonName)]));
+  return new asn.Name(rdns);
+}
+
+function extension(oid: string, critical: boolean, value: unknown): asn.Extension {
+  return new asn.Extension({ extnID: oid, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+const KEY_USAGE_FLAG: Record<KeyUsageName, number> = {
+  digitalSignature: asn.KeyUsageFlags.digitalSignature,
+  keyEncipherment: asn.KeyUsageFlags.keyEncipherment,
+  keyCertSign: asn.KeyUsageFlags.keyCertSign,
+  cRLSign: asn.KeyUsageFlags.cRLSign,
+};
+
+/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits, as Go computes SKIDs. */
+export function subjectKeyId(spki: asn.SubjectPublicKeyInfo): Buffer {
+  return createHash("sha1").update(Buffer.from(spki.subjectPublicKey)).digest();
+}
+
+/**
+ * Builds and signs an X.509 v3 certificate with the extensions and their order
+ * as Go's crypto/x509 writes them for kubeadm: key usage (critical), extended
+ * key usage, basic constraints (critical), subject key id (CAs), authority key
+ * id (when the issuer has one), SANs. Returns DER.
+ */
+export function createCertificate(template: CertificateTemplate, issuer: Issuer): Buffer {
+  const publicKey = template.publicKey.type === "private" ? createPublicKey(template.publicKey) : template.publicKey;
+  const spki = AsnConvert.parse(publicKey.export({ type: "spki", format: "der" }), asn.SubjectPublicKeyInfo);
+  const subject = encodeName(template.subject);
+  const issuerCert = issuer.certificateDER ? AsnConvert.parse(issuer.certificateDER, asn.Certificate) : undefined;
+  const issuerName = issuerCert ? issuerCert.tbsCertificate.subject : subject;
+  const { hash, algorithm } = signingParams(issuer.key);
+
+  const extensions: asn.Extension[] = [];
+  const usageBits = template.keyUsage.reduce((bits, u) => bits | KEY_USAGE_FLAG[u], 0);
+  if (usageBits) extensions.push(extension(asn.id_ce_keyUsage, true, new asn.KeyUsage(usageBits)));
+  if (template.extKeyUsage.length) {
+    extensions.push(extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage(template.extKeyUsage.map((u) => EKU_OID[u]))));
+  }
+  extensions.push(extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints({ cA: template.isCA })));
+  if (template.isCA) {
+    extensions.push(extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(subjectKeyId(spki))));
+  }
+  const issuerSkid = issuerCert ? findExtension(issuerCert, asn.id_ce_subjectKeyIdentifier) : undefined;
+  if (issuerSkid) {
+    const skid = AsnConvert.parse(issuerSkid.extnValue.buffer, asn.SubjectKeyIdentifier);
+    extensions.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(skid.buffer) })));
+  }
+  const names = [
+    ...template.dnsNames.map((dNSName) => new asn.GeneralName({ dNSName })),
+    ...template.ipAddresses.map((iPAddress) => new asn.GeneralName({ iPAddress })),
+  ];
+  if (names.length) extensions.push(extension(asn.id_ce_subjectAltName, false, new asn.SubjectAlternativeName(names)));
+
+  const tbs = new asn.TBSCertificate({
+    version: asn.Version.v3,
+    serialNumber: toArrayBuffer(template.serial),
+    signature: algorithm,
+    issuer: issuerName,
+    validity: new asn.Validity({ notBefore: template.notBefore, notAfter: template.notAfter }),
+    subject,
+    subjectPublicKeyInfo: spki,
+    extensions: new asn.Extensions(extensions),
+  });
+  const tbsDER = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = sign(hash, tbsDER, issuer.key);
+  const cert = new asn.Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: toArrayBuffer(signature) });
+  return Buffer.from(AsnConvert.serialize(cert));
+}
+
+function findExtension(cert: asn.Certificate, oid: string): asn.Extension | undefined {
+  return cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
+}
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+export function certificateToPEM(der: Buffer): string {
+  return encodePem("CERTIFICATE", der);
+}
+
+/** The public key inside a certificate (DER). */
+export function certificatePublicKey(der: Buffer): KeyObject {
+  const cert = AsnConvert.parse(der, asn.Certificate);
+  return createPublicKey({ key: Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subjectPublicKeyInfo)), format: "der", type: "spki" });
+}

@@ -1,0 +1,88 @@
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
+import { inputError } from "../errors.js";
+
+/** kubeadm's `encryptionAlgorithm` values (v1beta4). */
+export const KEY_ALGORITHMS = ["RSA-2048", "RSA-3072", "RSA-4096", "ECDSA-P256", "ECDSA-P384"] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+export interface KeyDescription {
+  type: "RSA" | "ECDSA" | "Ed25519" | "other";
+  /** RSA modulus bits or EC field size. */
+  bits?: number;
+  curve?: string;
+}
+
+/**
+ * Generates a private key off the main thread (Node runs generateKeyPair on the
+ * libuv pool), so that many keys generated at once use every core.
+ */
+export function generatePrivateKey(algorithm: KeyAlgorithm): Promise<KeyObject> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, _pub: KeyObject, priv: KeyObject) => (err ? reject(err) : resolve(priv));
+    if (algorithm.startsWith("RSA-")) {
+      generateKeyPair("rsa", { modulusLength: Number(algorithm.slice(4)), publicExponent: 65537 }, done);
+    } else {
+      generateKeyPair("ec", { namedCurve: algorithm === "ECDSA-P256" ? "prime256v1" : "secp384r1" }, done);
+    }
+  });
+}
+
+/** PEM as kubeadm writes keys: PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY"; PKCS#8 for anything else. */
+export function privateKeyToPEM(key: KeyObject): string {
+  const type = key.asymmetricKeyType === "rsa" ? "pkcs1" : key.asymmetricKeyType === "ec" ? "sec1" : "pkcs8";
+  return key.export({ type, format: "pem" }) as string;
+}
+
+/** "PUBLIC KEY" (PKIX), as sa.pub. */
+export function publicKeyToPEM(key: KeyObject): string {
+  const pub = key.type === "private" ? createPublicKey(key) : key;
+  return pub.export({ type: "spki", format: "pem" }) as string;
+}
+
+/** Parses a PEM private key of any common encoding; `what` names the file in the error. */
+export function parsePrivateKey(pem: string | Buffer, what: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    throw inputError(`${what}: not a readable private key`);
+  }
+}
+
+export function describeKey(key: KeyObject): KeyDescription {
+  const d = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case "rsa":
+    case "rsa-pss":
+      return { type: "RSA", bits: d.modulusLength };
+    case "ec": {
+      const curve = d.namedCurve === "prime256v1" ? "P-256" : d.namedCurve === "secp384r1" ? "P-384" : d.namedCurve === "secp521r1" ? "P-521" : d.namedCurve;
+      const bits = curve === "P-256" ? 256 : curve === "P-384" ? 384 : curve === "P-521" ? 521 : undefined;
+      return { type: "ECDSA", curve, bits };
+    }
+    case "ed25519":
+      return { type: "Ed25519", bits: 256 };
+    default:
+      return { type: "other" };
+  }
+}
+
+/** "RSA 2048", "ECDSA P-256". */
+export function keyLabel(d: KeyDescription): string {
+  if (d.type === "RSA") return `RSA ${d.bits}`;
+  if (d.type === "ECDSA") return `ECDSA ${d.curve}`;
+  return d.type;
+}
+
+/** The kubeadm algorithm name a key corresponds to, if any. */
+export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
+  const d = describeKey(key);
+  const name = d.type === "RSA" ? `RSA-${d.bits}` : d.type === "ECDSA" ? `ECDSA-${d.curve?.replace("-", "")}` : "";
+  return (KEY_ALGORITHMS as readonly string[]).includes(name) ? (name as KeyAlgorithm) : undefined;
+}
+
+/** True when the private key is the one behind the public key. */
+export function keysMatch(priv: KeyObject, pub: KeyObject): boolean {
+  const a = createPublicKey(priv).export({ type: "spki", format: "der" });
+  const b = (pub.type === "private" ? createPublicKey(pub) : pub).export({ type: "spki", format: "der" });
+  return a.equals(b);
+}

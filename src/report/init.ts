@@ -1,0 +1,136 @@
+import { relative } from "node:path";
+import { controlPlaneURL } from "../cluster/description.js";
+import { formatGoDuration, shortHumanDuration } from "../cluster/duration.js";
+import type { ItemOutcome, InitResult } from "../issue/init.js";
+import type { Style } from "../cli/style.js";
+import { table } from "../cli/style.js";
+
+const PAST: Record<ItemOutcome["action"], string> = {
+  create: "created", keep: "kept", copy: "copied", replace: "replaced", conflict: "CONFLICT", blocked: "BLOCKED", external: "external",
+};
+
+/** The documented `-o json|yaml` shape of init (docs/init.md). Never contains key material. */
+export function initReportData(result: InitResult, outDir: string) {
+  const { cluster } = result;
+  return {
+    kind: "InitResult",
+    apiVersion: "kubepki.io/v1alpha1",
+    dryRun: result.dryRun,
+    outDir,
+    profile: cluster.profile,
+    cluster: {
+      name: cluster.clusterName,
+      controlPlaneURL: controlPlaneURL(cluster),
+      controlPlane: cluster.controlPlane,
+      workers: cluster.workers,
+      serviceSubnet: cluster.serviceSubnet,
+      dnsDomain: cluster.dnsDomain,
+      encryptionAlgorithm: cluster.encryptionAlgorithm,
+      certificateValidityPeriod: formatGoDuration(cluster.certValidityMs),
+      caCertificateValidityPeriod: formatGoDuration(cluster.caValidityMs),
+    },
+    backupDir: result.backupDir ?? null,
+    items: result.outcomes.map((o) => {
+      const { item, certificate: c } = o;
+      const base = { id: item.id, name: item.spec.name, kind: item.kind, action: o.action, reasons: o.reasons, paths: item.paths, files: o.files.map((f) => relative(result.outDir, f)) };
+      if (item.kind === "keypair") return base;
+      return {
+        ...base,
+        isCA: item.isCA,
+        ca: item.caId ?? null,
+        node: item.node?.name ?? null,
+        subject: { commonName: item.subject.commonName, organization: item.subject.organization ?? [] },
+        dnsNames: item.altNames.dnsNames,
+        ipAddresses: item.altNames.ipAddresses,
+        keyUsage: item.keyUsage,
+        extKeyUsage: item.extKeyUsage,
+        serial: c?.serial ?? null,
+        notBefore: (c?.notBefore ?? o.notBefore)?.toISOString() ?? null,
+        notAfter: (c?.notAfter ?? o.notAfter)?.toISOString() ?? null,
+        consumers: item.spec.consumers,
+      };
+    }),
+  };
+}
+
+const day = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : "");
+const subjectText = (o: ItemOutcome) =>
+  o.item.kind === "keypair" ? o.item.spec.longName : [...(o.item.subject.organization ?? []).map((x) => `O=${x}`), `CN=${o.item.subject.commonName}`].join(", ");
+
+function fileLabel(o: ItemOutcome): string {
+  const ext = o.item.kind === "keypair" ? ".key, .pub" : ".crt";
+  const extra = o.item.paths.length > 1 ? ` (+${o.item.paths.length - 1} copies)` : "";
+  return `${o.item.paths[0]}${o.item.kind === "keypair" ? "{.key,.pub}" : ext}${extra}`;
+}
+
+function actionLabel(o: ItemOutcome, style: Style): string {
+  const label = PAST[o.action];
+  if (o.action === "conflict" || o.action === "blocked") return style.red(label);
+  if (o.action === "replace") return style.yellow(label);
+  if (o.action === "create") return style.green(label);
+  return label;
+}
+
+/** The human summary after issuing: a table, the serving certificates' SANs, problems, what to do next. */
+export function renderInitText(result: InitResult, outDir: string, seconds: number, style: Style): string {
+  const { cluster, outcomes } = result;
+  const now = Date.now();
+  const header = `kubepki init: profile ${cluster.profile}, cluster "${cluster.clusterName}", ${cluster.controlPlane.length} control-plane node(s) ` +
+    `[${cluster.controlPlane.map((n) => `${n.name} ${n.address}`).join(", ")}], ${cluster.encryptionAlgorithm} keys, into ${outDir}`;
+  const rows = [["ACTION", "FILE", "SUBJECT", "ISSUER", "EXPIRES"]];
+  for (const o of outcomes) {
+    const c = o.certificate;
+    const issuer = o.item.kind === "keypair" ? "" : o.item.isCA ? "self-signed" : o.item.caId!;
+    const expires = c ? `${day(c.notAfter)} (${shortHumanDuration(c.notAfter.getTime() - now)})` : "";
+    rows.push([actionLabel(o, style), fileLabel(o), subjectText(o), issuer, expires]);
+  }
+  const lines = [header, "", table(rows)];
+
+  const serving = outcomes.filter((o) => o.item.kind === "certificate" && o.item.extKeyUsage.includes("serverAuth") && (o.action === "create" || o.action === "replace"));
+  if (serving.length) {
+    lines.push("");
+    for (const o of serving) {
+      if (o.item.kind !== "certificate") continue;
+      lines.push(`${o.item.paths[0]} serving cert is signed for DNS names [${o.item.altNames.dnsNames.join(" ")}] and IPs [${o.item.altNames.ipAddresses.join(" ")}]`);
+    }
+  }
+  const problems = outcomes.filter((o) => o.reasons.length);
+  if (problems.length) {
+    lines.push("");
+    for (const o of problems) for (const r of o.reasons) lines.push(`${o.action === "conflict" || o.action === "blocked" ? style.red("!") : "-"} ${o.item.id}: ${r}`);
+  }
+  const count = (a: ItemOutcome["action"]) => outcomes.filter((o) => o.action === a).length;
+  lines.push("");
+  lines.push(`${count("create")} created, ${count("replace")} replaced, ${count("keep") + count("external")} kept, ${count("copy")} copied, ${count("conflict")} conflicting, ${count("blocked")} blocked (${seconds.toFixed(2)} s).`);
+  if (result.backupDir) lines.push(`Replaced files were copied first to ${relative(process.cwd(), result.backupDir) || result.backupDir}.`);
+  if (count("conflict")) lines.push(`Conflicting files were left alone: fix them, or run again with --force to back them up and issue new ones.`);
+  const pki = outcomes[0]?.item.paths[0].replace(/\/ca$/, "") ?? "pki";
+  lines.push(`Next: kubepki inspect ${outDir}/${pki}/apiserver.crt    or    openssl verify -CAfile ${outDir}/${pki}/ca.crt ${outDir}/${pki}/apiserver.crt`);
+  return lines.join("\n");
+}
+
+/** --dry-run: every certificate with subject, SANs, issuer, validity and files. */
+export function renderInitPlan(result: InitResult, outDir: string, style: Style): string {
+  const lines = [`Plan for ${outDir} (dry run: nothing is written)`, ""];
+  for (const o of result.outcomes) {
+    const { item } = o;
+    lines.push(`${style.bold(item.id)}: ${PAST[o.action] === "created" ? "would create" : o.action === "replace" ? "would replace" : PAST[o.action]}`);
+    if (item.kind === "keypair") {
+      lines.push(`  ${item.spec.longName}`, `  files     ${item.paths.map((p) => `${p}.key ${p}.pub`).join(", ")}`);
+    } else {
+      const c = o.certificate;
+      lines.push(`  subject   ${subjectText(o)}`);
+      lines.push(`  issuer    ${item.isCA ? "self-signed (CA)" : item.caId}`);
+      if (item.altNames.dnsNames.length + item.altNames.ipAddresses.length) {
+        lines.push(`  SANs      ${[...item.altNames.dnsNames.map((d) => `DNS:${d}`), ...item.altNames.ipAddresses.map((i) => `IP:${i}`)].join(", ")}`);
+      }
+      lines.push(`  usages    ${[...item.keyUsage, ...item.extKeyUsage].join(", ")}`);
+      const nb = c?.notBefore ?? o.notBefore;
+      const na = c?.notAfter ?? o.notAfter;
+      lines.push(`  validity  ${nb?.toISOString()} to ${na?.toISOString()}`);
+      lines.push(`  files     ${item.paths.map((p) => `${p}.crt ${p}.key`).join(", ")}`);
+    }
+    for (const r of o.reasons) lines.push(`  ${style.red("!")} ${r}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { promises as fs, constants } from "node:fs";
+import { dirname, join, relative } from "node:path";
+
+export const KEY_MODE = 0o600;
+export const PUBLIC_MODE = 0o644;
+const DIR_MODE = 0o755;
+
+/** Reads a file, or undefined when it does not exist (other errors propagate). */
+export async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Writes a file atomically: a temporary file in the same directory, created
+ * with the final mode (so a key is never readable by others, not even for a
+ * moment), then renamed over the target. A kill leaves the old file or the new
+ * one, never half of either.
+ */
+export async function writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
+  await fs.mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+  const tmp = join(dirname(path), `.${randomBytes(6).toString("hex")}.kubepki-tmp`);
+  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode); // the umask may have narrowed or, for 0644, cut the mode
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, path);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** A timestamp usable in a folder name, sortable: 20261128T180405Z. */
+export function backupStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+/**
+ * Copies files into `backupDir`, keeping their path relative to `root`, their
+ * bytes and their mode. Returns the backup paths. Nothing is removed.
+ */
+export async function backupFiles(root: string, files: string[], backupDir: string): Promise<string[]> {
+  const copies: string[] = [];
+  for (const file of files) {
+    const target = join(backupDir, relative(root, file));
+    await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await fs.copyFile(file, target, constants.COPYFILE_EXCL);
+    const { mode } = await fs.stat(file);
+    await fs.chmod(target, mode & 0o777);
+    copies.push(target);
+  }
+  return copies;
+}

@@ -1,0 +1,111 @@
+// Shared test helpers: run the real CLI, real openssl, and manage temp dirs and ports.
+import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TestContext } from "node:test";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const BIN = join(ROOT, "bin", "kubepki");
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runSync(cmd: string, args: string[], options: SpawnSyncOptions = {}): Run {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000, ...options });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Runs the built CLI (bin/kubepki), as a user would. */
+export function kubepki(args: string[], options: SpawnSyncOptions = {}): Run {
+  return runSync(process.execPath, [BIN, ...args], { ...options, env: { ...process.env, NO_COLOR: "1", ...options.env } });
+}
+
+/** Runs openssl; `input` goes to stdin. */
+export function openssl(args: string[], input?: string | Buffer): Run {
+  return runSync("openssl", args, { input });
+}
+
+/** Any command; throws with its stderr when it fails and `check` is set. */
+export function sh(cmd: string, args: string[], options: SpawnSyncOptions & { check?: boolean } = {}): Run {
+  const r = runSync(cmd, args, options);
+  if (options.check && r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+/** A fresh temporary folder, removed when the test ends. */
+export function tempDir(t: TestContext, prefix = "kubepki-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** Polls until `check` returns true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = "condition"): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Starts a long-running process bound to loopback and kills it when the test ends. */
+export function background(t: TestContext, cmd: string, args: string[]) {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  t.after(() => {
+    child.kill("SIGKILL");
+  });
+  return { child, output: () => output };
+}
+
+/** openssl x509 -text of a file, parsed into the fields tests compare (an independent parser). */
+export function opensslFields(certFile: string) {
+  const text = openssl(["x509", "-in", certFile, "-noout", "-text", "-nameopt", "RFC2253"]).stdout;
+  const line = (re: RegExp) => re.exec(text)?.[1]?.trim();
+  const after = (header: string) => {
+    const m = new RegExp(`${header}:?(?: critical)?\\n\\s+(.*)`).exec(text);
+    return m?.[1].trim();
+  };
+  return {
+    text,
+    subject: line(/Subject: (.*)/),
+    issuer: line(/Issuer: (.*)/),
+    serial: openssl(["x509", "-in", certFile, "-noout", "-serial"]).stdout.trim().replace(/^serial=/, ""),
+    notBefore: new Date(line(/Not Before: (.*)/) ?? ""),
+    notAfter: new Date(line(/Not After : (.*)/) ?? ""),
+    signatureAlgorithm: line(/Signature Algorithm: (.*)/),
+    publicKey: line(/Public Key Algorithm: (.*)/),
+    keyBits: Number(line(/Public-Key: \((\d+) bit\)/)),
+    curve: line(/NIST CURVE: (.*)/),
+    keyUsage: after("X509v3 Key Usage"),
+    keyUsageCritical: /X509v3 Key Usage: critical/.test(text),
+    extKeyUsage: after("X509v3 Extended Key Usage"),
+    basicConstraints: after("X509v3 Basic Constraints"),
+    basicConstraintsCritical: /X509v3 Basic Constraints: critical/.test(text),
+    san: after("X509v3 Subject Alternative Name"),
+    skid: after("X509v3 Subject Key Identifier"),
+    akid: after("X509v3 Authority Key Identifier"),
+  };
+}
