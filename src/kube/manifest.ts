@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { parse } from "yaml";
+import { inputError } from "../errors.js";
+
+/** A static pod manifest's container command line, as flags. */
+export interface StaticPod {
+  path: string;
+  /** kube-apiserver, kube-controller-manager, kube-scheduler, etcd… (the container or pod name). */
+  component: string;
+  /** --flag → value, for every `--flag=value` or `--flag value` in command and args. */
+  flags: Map<string, string>;
+  /** hostPath volumes: mount path in the container → path on the host. */
+  hostPaths: Map<string, string>;
+}
+
+const KNOWN = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
+
+/** Parses a static pod manifest (YAML or JSON); `path` names it in errors. */
+export function parseStaticPod(text: string, path: string): StaticPod {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw inputError(`${path}: invalid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const pod = doc as { kind?: string; metadata?: { name?: string }; spec?: { containers?: unknown[]; volumes?: unknown[] } };
+  if (!pod || typeof pod !== "object" || pod.kind !== "Pod" || !Array.isArray(pod.spec?.containers)) {
+    throw inputError(`${path}: not a static pod manifest (kind: Pod with containers)`);
+  }
+  const containers = pod.spec!.containers as { name?: string; command?: unknown[]; args?: unknown[]; volumeMounts?: { name: string; mountPath: string }[] }[];
+  const main = containers.find((c) => KNOWN.includes(String(c.name))) ?? containers[0];
+  const words = [...(main.command ?? []), ...(main.args ?? [])].map(String);
+  const flags = new Map<string, string>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (!w.startsWith("--")) continue;
+    const eq = w.indexOf("=");
+    if (eq > 0) flags.set(w.slice(0, eq), w.slice(eq + 1));
+    else if (i + 1 < words.length && !words[i + 1].startsWith("--")) flags.set(w, words[++i]);
+    else flags.set(w, "true");
+  }
+  const volumes = new Map<string, string>();
+  for (const v of (pod.spec!.volumes ?? []) as { name: string; hostPath?: { path: string } }[]) {
+    if (v?.hostPath?.path) volumes.set(v.name, v.hostPath.path);
+  }
+  const hostPaths = new Map<string, string>();
+  for (const m of main.volumeMounts ?? []) {
+    const host = volumes.get(m.name);
+    if (host) hostPaths.set(m.mountPath, host);
+  }
+  const component = KNOWN.find((k) => k === main.name || k === pod.metadata?.name?.replace(/-[^-]+$/, "") || basename(path) === `${k}.yaml`) ?? String(main.name ?? basename(path));
+  return { path, component, flags, hostPaths };
+}
+
+export async function loadStaticPod(path: string): Promise<StaticPod> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw inputError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseStaticPod(text, path);
+}
+
+/**
+ * Where a path seen inside the container lives on the host, following the
+ * hostPath mounts (kubeadm mounts /etc/kubernetes/pki at the same path).
+ */
+export function hostPathOf(pod: StaticPod, containerPath: string): string {
+  let best = "";
+  for (const mount of pod.hostPaths.keys()) {
+    if ((containerPath === mount || containerPath.startsWith(mount.endsWith("/") ? mount : `${mount}/`)) && mount.length > best.length) best = mount;
+  }
+  return best ? pod.hostPaths.get(best)! + containerPath.slice(best.length) : containerPath;
+}
