@@ -85,7 +85,7 @@ export function opensslFields(certFile: string) {
   const text = openssl(["x509", "-in", certFile, "-noout", "-text", "-nameopt", "RFC2253"]).stdout;
   const line = (re: RegExp) => re.exec(text)?.[1]?.trim();
   const after = (header: string) => {
-    const m = new RegExp(`${header}:?(?: critical)?\\n\\s+(.*)`).exec(text);
+    const m = new RegExp(`${header}:?(?: critical)? *\\n\\s+(.*)`).exec(text);
     return m?.[1].trim();
   };
   return {

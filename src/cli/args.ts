@@ -19,7 +19,8 @@ export function parseFlags<T extends Options>(command: string, argv: string[], o
   try {
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true }) as ParsedFlags<T>;
   } catch (err) {
-    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\.$/, "");
+    // parseArgs explains at length over several lines; the first says what is wrong.
+    const message = (err as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, "").replace(/\.$/, "");
     throw inputError(`${command}: ${message}`, `see 'kubepki ${command} --help'`);
   }
 }

@@ -7,15 +7,16 @@ const list = (xs: string[]) => (xs.length ? xs.join(", ") : "none");
 /**
  * How an existing certificate differs from its plan, one sentence per
  * difference; empty when it can be kept. Like kubeadm, extra SANs are fine,
- * missing ones are not.
+ * missing ones are not, and a CA is judged only as a CA: an organisation's own
+ * CA may have any name.
  */
 export function differencesFromPlan(cert: CertificateModel, plan: PlannedCertificate, now: Date): string[] {
   const out: string[] = [];
-  if (cert.subject.commonName !== plan.subject.commonName) {
+  if (!plan.isCA && cert.subject.commonName !== plan.subject.commonName) {
     out.push(`CN is "${cert.subject.commonName ?? ""}", expected "${plan.subject.commonName}"`);
   }
   const wantO = plan.subject.organization ?? [];
-  if (!sameSet(cert.subject.organization, wantO)) out.push(`O is ${list(cert.subject.organization)}, expected ${list(wantO)}`);
+  if (!plan.isCA && !sameSet(cert.subject.organization, wantO)) out.push(`O is ${list(cert.subject.organization)}, expected ${list(wantO)}`);
   if (Boolean(cert.isCA) !== plan.isCA) out.push(plan.isCA ? "is not a CA (no CA:TRUE)" : "is a CA but should be a leaf");
   if (plan.isCA && !cert.keyUsage.includes("keyCertSign")) out.push("lacks the keyCertSign key usage");
   if (!plan.isCA && !sameSet(cert.extKeyUsage, plan.extKeyUsage)) {

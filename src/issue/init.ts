@@ -1,12 +1,12 @@
 import type { KeyObject } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { planCatalog, type PlannedCertificate, type PlannedItem } from "../catalog/index.js";
 import type { ClusterDescription } from "../cluster/description.js";
 import { createCertificate, certificateToPEM, randomSerial63 } from "../pki/certificate.js";
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
-import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, writeFileAtomic } from "../store/files.js";
+import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFileAtomic } from "../store/files.js";
 import { differencesFromPlan } from "./compare.js";
 
 /**
@@ -141,6 +141,7 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     );
     await backupFiles(options.outDir, old, backupDir);
   }
+  await removeStaleTemps(writes.map((w) => dirname(w.path)));
   for (const write of writes) await writeFileAtomic(write.path, write.data, write.mode);
   return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), backupDir, dryRun: false };
 }

@@ -40,6 +40,17 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode:
   }
 }
 
+/**
+ * Removes temporary files a killed run left behind in `dirs` (they are never
+ * complete, and may hold key material).
+ */
+export async function removeStaleTemps(dirs: string[]): Promise<void> {
+  for (const dir of new Set(dirs)) {
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.endsWith(".kubepki-tmp")).map((n) => fs.rm(join(dir, n), { force: true })));
+  }
+}
+
 /** A timestamp usable in a folder name, sortable: 20261128T180405Z. */
 export function backupStamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
