@@ -24,7 +24,7 @@ export function mergeClusterPatches(patches: ClusterPatch[]): ClusterDescription
   for (const patch of patches) {
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) continue;
-      if (k === "etcd" || k === "firstNode") Object.assign(((p as Record<string, object>)[k] ??= {}), v);
+      if (k === "etcd" || k === "firstNode") Object.assign(((p as Record<string, object>)[k] ??= {}), definedOnly(v as object));
       else (p as Record<string, unknown>)[k] = v;
     }
   }
