@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import { controlPlaneURL } from "../cluster/description.js";
 import { formatGoDuration, shortHumanDuration } from "../cluster/duration.js";
 import type { ItemOutcome, InitResult } from "../issue/init.js";
+import type { KubeconfigOutcome } from "../issue/kubeconfigs.js";
 import type { Style } from "../cli/style.js";
 import { table } from "../cli/style.js";
 
@@ -50,8 +51,27 @@ export function initReportData(result: InitResult, outDir: string) {
         consumers: item.spec.consumers,
       };
     }),
+    kubeconfigs: result.kubeconfigs.map((o) => kubeconfigData(o, result.outDir)),
   };
 }
+
+/** One kubeconfig in init's JSON/YAML (docs/init.md): names, server, client identity; never the key. */
+function kubeconfigData(o: KubeconfigOutcome, outDir: string) {
+  const { item, certificate: c } = o;
+  return {
+    id: item.id, name: item.spec.name, action: o.action, reasons: o.reasons,
+    path: item.path, files: o.action === "keep" || o.action === "conflict" || o.action === "blocked" ? [] : [relative(outDir, o.file)],
+    node: item.node.name, cluster: item.clusterName, context: item.contextName, user: item.userName, server: item.server, ca: item.caId,
+    subject: { commonName: item.subject.commonName, organization: item.subject.organization ?? [] },
+    embeds: item.certificateId ?? null,
+    serial: c?.serial ?? null,
+    notBefore: (c?.notBefore ?? o.notBefore)?.toISOString() ?? null,
+    notAfter: (c?.notAfter ?? o.notAfter)?.toISOString() ?? null,
+    consumers: item.spec.consumers,
+  };
+}
+
+const kubeconfigSubject = (o: KubeconfigOutcome) => [...(o.item.subject.organization ?? []).map((x) => `O=${x}`), `CN=${o.item.subject.commonName}`].join(", ");
 
 const day = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : "");
 const subjectText = (o: ItemOutcome) =>
@@ -63,7 +83,7 @@ function fileLabel(o: ItemOutcome): string {
   return `${o.item.paths[0]}${o.item.kind === "keypair" ? "{.key,.pub}" : ext}${extra}`;
 }
 
-function actionLabel(o: ItemOutcome, style: Style): string {
+function actionLabel(o: { action: ItemOutcome["action"] }, style: Style): string {
   const label = PAST[o.action];
   if (o.action === "conflict" || o.action === "blocked") return style.red(label);
   if (o.action === "replace") return style.yellow(label);
@@ -84,6 +104,11 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
     const expires = c ? `${day(c.notAfter)} (${shortHumanDuration(c.notAfter.getTime() - now)})` : "";
     rows.push([actionLabel(o, style), fileLabel(o), subjectText(o), issuer, expires]);
   }
+  for (const o of result.kubeconfigs) {
+    const c = o.certificate;
+    const expires = c ? `${day(c.notAfter)} (${shortHumanDuration(c.notAfter.getTime() - now)})` : "";
+    rows.push([actionLabel(o, style), o.item.path, kubeconfigSubject(o), o.item.caId, expires]);
+  }
   const lines = [header, "", table(rows)];
 
   const serving = outcomes.filter((o) => o.item.kind === "certificate" && o.item.extKeyUsage.includes("serverAuth") && (o.action === "create" || o.action === "replace"));
@@ -94,17 +119,22 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
       lines.push(`${o.item.paths[0]} serving cert is signed for DNS names [${o.item.altNames.dnsNames.join(" ")}] and IPs [${o.item.altNames.ipAddresses.join(" ")}]`);
     }
   }
-  const problems = outcomes.filter((o) => o.reasons.length);
+  const problems = [...outcomes, ...result.kubeconfigs].filter((o) => o.reasons.length);
   if (problems.length) {
     lines.push("");
     for (const o of problems) for (const r of o.reasons) lines.push(`${o.action === "conflict" || o.action === "blocked" ? style.red("!") : "-"} ${o.item.id}: ${r}`);
   }
-  const count = (a: ItemOutcome["action"]) => outcomes.filter((o) => o.action === a).length;
+  const counts = (["create", "replace", "keep", "external", "copy", "conflict", "blocked"] as const)
+    .map((a) => [[...outcomes, ...result.kubeconfigs].filter((o) => o.action === a).length, a === "external" ? "external CA" : PAST[a].toLowerCase()] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, label]) => `${n} ${label}`);
   lines.push("");
-  lines.push(`${count("create")} created, ${count("replace")} replaced, ${count("keep") + count("external")} kept, ${count("copy")} copied, ${count("conflict")} conflicting, ${count("blocked")} blocked (${seconds.toFixed(2)} s).`);
+  lines.push(`${counts.join(", ")} (${seconds.toFixed(2)} s).`);
   if (result.backupDir) lines.push(`Replaced files were copied first to ${relative(process.cwd(), result.backupDir) || result.backupDir}.`);
-  if (count("conflict")) lines.push(`Conflicting files were left alone: fix them, or run again with --force to back them up and issue new ones.`);
+  if ([...outcomes, ...result.kubeconfigs].some((o) => o.action === "conflict")) lines.push(`Conflicting files were left alone: fix them, or run again with --force to back them up and issue new ones.`);
   const pki = outcomes[0]?.item.paths[0].replace(/\/ca$/, "") ?? "pki";
+  const admin = result.kubeconfigs.find((o) => o.item.spec.client && ["admin.conf", "admin.kubeconfig"].includes(o.item.spec.name) && o.action !== "conflict" && o.action !== "blocked");
+  if (admin) lines.push(`Use the cluster: kubectl --kubeconfig ${outDir}/${admin.item.path} get nodes    (server ${admin.item.server})`);
   lines.push(`Next: kubepki inspect ${outDir}/${pki}/apiserver.crt    or    openssl verify -CAfile ${outDir}/${pki}/ca.crt ${outDir}/${pki}/apiserver.crt`);
   return lines.join("\n");
 }
@@ -130,6 +160,15 @@ export function renderInitPlan(result: InitResult, outDir: string, style: Style)
       lines.push(`  validity  ${nb?.toISOString()} to ${na?.toISOString()}`);
       lines.push(`  files     ${item.paths.map((p) => `${p}.crt ${p}.key`).join(", ")}`);
     }
+    for (const r of o.reasons) lines.push(`  ${style.red("!")} ${r}`);
+  }
+  for (const o of result.kubeconfigs) {
+    const { item } = o;
+    lines.push(`${style.bold(item.id)}: ${o.action === "create" ? "would create" : o.action === "replace" ? "would replace" : PAST[o.action]}`);
+    lines.push(`  file      ${item.path}`);
+    lines.push(`  server    ${item.server}    context ${item.contextName}`);
+    lines.push(`  user      ${kubeconfigSubject(o)}${item.certificateId ? ` (embeds ${item.certificateId})` : ""}, signed by ${item.caId}`);
+    if (o.notBefore && o.notAfter) lines.push(`  validity  ${o.notBefore.toISOString()} to ${o.notAfter.toISOString()}`);
     for (const r of o.reasons) lines.push(`  ${style.red("!")} ${r}`);
   }
   return lines.join("\n");
