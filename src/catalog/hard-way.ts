@@ -1,6 +1,6 @@
 import { serviceIP, type ClusterDescription } from "../cluster/description.js";
 import { mergeAltNames, splitSANs } from "./altnames.js";
-import type { CertSpec, KeyPairSpec, Profile, Spec, SpecContext } from "./types.js";
+import type { CertSpec, KeyPairSpec, KubeconfigSpec, Profile, Spec, SpecContext } from "./types.js";
 
 /**
  * The "hard way" set from the study note this project grew from: one CA signs
@@ -91,9 +91,37 @@ export function hardWaySpecs(cluster: ClusterDescription): Spec[] {
   return [ca, apiserver, ...etcd, kubeletServing, kubeletClient, admin, scheduler, controllerManager, kubeProxy, apiserverEtcdClient, apiserverKubeletClient, serviceAccountKey];
 }
 
+/**
+ * Kubernetes the Hard Way's kubeconfigs (docs/05), built from this catalog's
+ * certificates: each embeds the CA and its component's certificate and key, as
+ * `kubectl config set-credentials --embed-certs=true` does, context "default".
+ * The server is the control-plane URL (KTHW: https://server.kubernetes.local:6443),
+ * except admin's, which talks to the local API server on 127.0.0.1 as in KTHW.
+ */
+const hardWayKubeconfig = (name: string, certificate: string, server: KubeconfigSpec["server"], consumers: KubeconfigSpec["consumers"]): KubeconfigSpec => ({
+  kind: "kubeconfig", name, longName: `kubeconfig embedding the ${certificate} certificate`, fileName: name, ca: "ca", client: { certificate },
+  server, context: "default", scope: "cluster", consumers,
+});
+
+export const adminKubeconfig = hardWayKubeconfig("admin.kubeconfig", "admin", "loopback", [{ component: "kubectl", flag: "--kubeconfig" }]);
+export const controllerManagerKubeconfig = hardWayKubeconfig("kube-controller-manager.kubeconfig", "controller-manager", "control-plane", [{ component: "kube-controller-manager", flag: "--kubeconfig" }]);
+export const schedulerKubeconfig = hardWayKubeconfig("kube-scheduler.kubeconfig", "scheduler", "control-plane", [{ component: "kube-scheduler", flag: "--kubeconfig" }]);
+export const kubeProxyKubeconfig = hardWayKubeconfig("kube-proxy.kubeconfig", "kube-proxy", "control-plane", [{ component: "kube-proxy", flag: "--kubeconfig" }]);
+export const nodeKubeconfig: KubeconfigSpec = {
+  kind: "kubeconfig", name: "node.kubeconfig", longName: "the kubelet's kubeconfig (one per node), embedding its kubelet-client certificate",
+  fileName: ({ node }) => `${node.name}.kubeconfig`, ca: "ca", client: { certificate: "kubelet-client" },
+  server: "control-plane", context: "default", scope: "node",
+  consumers: [{ component: "kubelet", flag: "--kubeconfig" }],
+};
+
+export function hardWayKubeconfigs(): KubeconfigSpec[] {
+  return [adminKubeconfig, controllerManagerKubeconfig, schedulerKubeconfig, kubeProxyKubeconfig, nodeKubeconfig];
+}
+
 export const hardWayProfile: Profile = {
   name: "hard-way",
   description: "the by-hand set: one CA, one flat directory, per-node kubelet and etcd certificates",
   specs: hardWaySpecs,
+  kubeconfigs: hardWayKubeconfigs,
   nodeDir: () => "",
 };

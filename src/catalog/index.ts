@@ -1,11 +1,12 @@
 import { posix } from "node:path";
-import type { ClusterDescription, NodeSpec, ProfileName } from "../cluster/description.js";
+import { controlPlaneURL, localAPIURL, type ClusterDescription, type NodeSpec, type ProfileName } from "../cluster/description.js";
+import { httpsURL } from "../cluster/net.js";
 import type { ExtKeyUsage, KeyUsageName, Subject } from "../pki/certificate.js";
 import { hardWayProfile } from "./hard-way.js";
 import { kubeadmProfile } from "./kubeadm.js";
-import type { AltNames, CertSpec, KeyPairSpec, Profile, Spec, SpecContext } from "./types.js";
+import type { AltNames, CertSpec, KeyPairSpec, KubeconfigSpec, Profile, Scope, SpecContext } from "./types.js";
 
-export type { AltNames, CertSpec, Consumer, KeyPairSpec, Profile, Spec, SpecContext } from "./types.js";
+export type { AltNames, CertSpec, Consumer, KeyPairSpec, KubeconfigSpec, Profile, Spec, SpecContext } from "./types.js";
 
 export const PROFILES: Record<ProfileName, Profile> = { kubeadm: kubeadmProfile, "hard-way": hardWayProfile };
 
@@ -41,7 +42,7 @@ export type PlannedItem = PlannedCertificate | PlannedKeyPair;
 const LEAF_KEY_USAGE: KeyUsageName[] = ["digitalSignature", "keyEncipherment"];
 const CA_KEY_USAGE: KeyUsageName[] = ["digitalSignature", "keyEncipherment", "keyCertSign"];
 
-function nodesFor(spec: Spec, cluster: ClusterDescription): NodeSpec[] {
+function nodesFor(spec: { scope: Scope }, cluster: ClusterDescription): NodeSpec[] {
   if (spec.scope === "control-plane") return cluster.controlPlane;
   if (spec.scope === "node") return [...cluster.controlPlane, ...cluster.workers];
   return [cluster.controlPlane[0]];
@@ -84,4 +85,70 @@ export function planCatalog(cluster: ClusterDescription): PlannedItem[] {
     });
   }
   return items;
+}
+
+/** A kubeconfig resolved against a cluster: its file, names, server and client identity. */
+export interface PlannedKubeconfig {
+  kind: "kubeconfig";
+  /** Unique in the plan: the spec name, with "@node" for per-node copies ("admin.conf@cp2"). */
+  id: string;
+  spec: KubeconfigSpec;
+  node: NodeSpec;
+  /** File relative to --out ("admin.conf", "cp2/admin.conf"). */
+  path: string;
+  clusterName: string;
+  contextName: string;
+  /** users[].name: the client certificate's CN. */
+  userName: string;
+  server: string;
+  /** id of the CA that signs the client certificate and is embedded as certificate-authority-data. */
+  caId: string;
+  /** The client certificate's subject (its own, or the embedded catalog certificate's). */
+  subject: Subject;
+  /** Set when the kubeconfig embeds a catalog certificate (hard way); otherwise it has its own. */
+  certificateId?: string;
+  keyUsage: KeyUsageName[];
+  extKeyUsage: ExtKeyUsage[];
+  validityMs: number;
+}
+
+/**
+ * Resolves a profile's kubeconfigs against a cluster. Each lives in its node's
+ * tree next to pki/ (DIR/<node>/admin.conf when there are several
+ * control-plane nodes), as /etc/kubernetes holds them.
+ */
+export function planKubeconfigs(cluster: ClusterDescription): PlannedKubeconfig[] {
+  const profile = PROFILES[cluster.profile];
+  const certificates = planCatalog(cluster).filter((i): i is PlannedCertificate => i.kind === "certificate");
+  const out: PlannedKubeconfig[] = [];
+  for (const spec of profile.kubeconfigs(cluster)) {
+    const nodes = nodesFor(spec, cluster);
+    nodes.forEach((node, i) => {
+      const ctx: SpecContext = { cluster, node, nodeIndex: i + 1, nodeCount: nodes.length };
+      const id = nodes.length === 1 ? spec.name : `${spec.name}@${node.name}`;
+      let subject: Subject;
+      let certificateId: string | undefined;
+      if ("certificate" in spec.client) {
+        const ref = spec.client.certificate;
+        const cert = certificates.find((c) => c.spec.name === ref && (c.node === undefined || c.node.name === node.name));
+        if (!cert) throw new Error(`catalog: kubeconfig ${spec.name} embeds unknown certificate ${ref}`);
+        subject = cert.subject;
+        certificateId = cert.id;
+      } else {
+        subject = { commonName: resolve(spec.client.commonName, ctx), organization: spec.client.organization };
+      }
+      const server = spec.server === "local" ? localAPIURL(cluster, node) : spec.server === "loopback" ? httpsURL("127.0.0.1", cluster.bindPort) : controlPlaneURL(cluster);
+      out.push({
+        kind: "kubeconfig", id, spec, node,
+        path: posix.join(profile.nodeDir(cluster, node), resolve(spec.fileName, ctx)),
+        clusterName: cluster.clusterName,
+        contextName: spec.context === "default" ? "default" : `${subject.commonName}@${cluster.clusterName}`,
+        userName: subject.commonName,
+        server, caId: spec.ca, subject, certificateId,
+        keyUsage: LEAF_KEY_USAGE, extKeyUsage: ["clientAuth"],
+        validityMs: cluster.certValidityMs,
+      });
+    });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { serviceIP, type ClusterDescription } from "../cluster/description.js";
 import { mergeAltNames, splitSANs } from "./altnames.js";
-import type { AltNames, CertSpec, KeyPairSpec, Profile, Spec, SpecContext } from "./types.js";
+import type { AltNames, CertSpec, KeyPairSpec, KubeconfigSpec, Profile, Spec, SpecContext } from "./types.js";
 
 /**
  * kubeadm v1.31+'s certificate list (cmd/kubeadm/app/phases/certs/certlist.go),
@@ -126,10 +126,62 @@ export function kubeadmSpecs(cluster: ClusterDescription): Spec[] {
   return [...core, ...(cluster.etcd.external ? [] : etcd), serviceAccountKey];
 }
 
+// kubeadm's kubeconfig files (phases/kubeconfig/kubeconfig.go), written next to pki/.
+
+export const adminConf: KubeconfigSpec = {
+  kind: "kubeconfig", name: "admin.conf", longName: "kubeconfig for the cluster administrator (RBAC-bound cluster-admin) and kubeadm",
+  fileName: "admin.conf", ca: "ca", client: { commonName: "kubernetes-admin", organization: ["kubeadm:cluster-admins"] },
+  server: "control-plane", context: "user@cluster", scope: "control-plane",
+  consumers: [{ component: "kubectl", flag: "--kubeconfig" }],
+};
+
+export const superAdminConf: KubeconfigSpec = {
+  kind: "kubeconfig", name: "super-admin.conf", longName: "break-glass kubeconfig for the super-user (system:masters, bypasses RBAC)",
+  // Only on the node init ran on, like kubeadm: join --control-plane does not write it.
+  fileName: "super-admin.conf", ca: "ca", client: { commonName: "kubernetes-super-admin", organization: ["system:masters"] },
+  server: "control-plane", context: "user@cluster", scope: "cluster",
+  consumers: [{ component: "kubectl", flag: "--kubeconfig" }],
+};
+
+export const controllerManagerConf: KubeconfigSpec = {
+  kind: "kubeconfig", name: "controller-manager.conf", longName: "kubeconfig for the controller manager to use",
+  fileName: "controller-manager.conf", ca: "ca", client: { commonName: "system:kube-controller-manager" },
+  server: "local", context: "user@cluster", scope: "control-plane",
+  consumers: [
+    { component: "kube-controller-manager", flag: "--kubeconfig" },
+    { component: "kube-controller-manager", flag: "--authentication-kubeconfig" },
+    { component: "kube-controller-manager", flag: "--authorization-kubeconfig" },
+  ],
+};
+
+export const schedulerConf: KubeconfigSpec = {
+  kind: "kubeconfig", name: "scheduler.conf", longName: "kubeconfig for the scheduler manager to use",
+  fileName: "scheduler.conf", ca: "ca", client: { commonName: "system:kube-scheduler" },
+  server: "local", context: "user@cluster", scope: "control-plane",
+  consumers: [
+    { component: "kube-scheduler", flag: "--kubeconfig" },
+    { component: "kube-scheduler", flag: "--authentication-kubeconfig" },
+    { component: "kube-scheduler", flag: "--authorization-kubeconfig" },
+  ],
+};
+
+export const kubeletConf: KubeconfigSpec = {
+  kind: "kubeconfig", name: "kubelet.conf", longName: "kubeconfig for the kubelet to use (the node's first client certificate; the kubelet rotates it)",
+  fileName: "kubelet.conf", ca: "ca", client: { commonName: ({ node }) => `system:node:${node.name}`, organization: ["system:nodes"] },
+  server: "control-plane", context: "user@cluster", scope: "control-plane",
+  consumers: [{ component: "kubelet", flag: "--kubeconfig" }],
+};
+
+/** kubeadm init's kubeconfig phase: admin, super-admin, kubelet, controller-manager, scheduler. */
+export function kubeadmKubeconfigs(): KubeconfigSpec[] {
+  return [adminConf, superAdminConf, controllerManagerConf, schedulerConf, kubeletConf];
+}
+
 export const kubeadmProfile: Profile = {
   name: "kubeadm",
   description: "what kubeadm v1.31+ writes to /etc/kubernetes/pki",
   specs: kubeadmSpecs,
+  kubeconfigs: kubeadmKubeconfigs,
   // One tree per control-plane node when there are several, as `kubeadm join --control-plane` leaves them.
   nodeDir: (cluster, node) => (cluster.controlPlane.length > 1 ? node.name : ""),
 };

@@ -62,10 +62,45 @@ export interface KeyPairSpec {
 
 export type Spec = CertSpec | KeyPairSpec;
 
+/**
+ * A kubeconfig a component or an administrator uses: server URL, the CA that
+ * verifies it, and a client certificate signed by `ca`, all embedded. Kept
+ * apart from `Spec` because it is a file of its own kind, issued after the
+ * certificates it may embed.
+ */
+export interface KubeconfigSpec {
+  kind: "kubeconfig";
+  /** kubeadm's id, the file name ("admin.conf"), used by check, renew and in messages. */
+  name: string;
+  longName: string;
+  /** File relative to the node's tree (kubeadm: /etc/kubernetes/admin.conf → "admin.conf"). */
+  fileName: string | ((ctx: SpecContext) => string);
+  /** `name` of the CA that signs the client certificate and verifies the server. */
+  ca: string;
+  /**
+   * The client certificate: its own, living only inside the kubeconfig
+   * (kubeadm), or a catalog certificate embedded as it is (the hard way:
+   * `kubectl config set-credentials --client-certificate=admin.crt --embed-certs`).
+   */
+  client: { commonName: string | ((ctx: SpecContext) => string); organization?: string[] } | { certificate: string };
+  /**
+   * kubeadm's rule: `control-plane` is controlPlaneEndpoint or else the first
+   * node's address; `local` is the node's own API server (the components next to
+   * it); `loopback` is https://127.0.0.1:port (the hard way's admin.kubeconfig).
+   */
+  server: "control-plane" | "local" | "loopback";
+  /** Context name: kubeadm's "<user>@<cluster>", or the hard way's "default". */
+  context: "user@cluster" | "default";
+  /** `cluster`: one, on the first control-plane node (super-admin.conf); otherwise as for certificates. */
+  scope: Scope;
+  consumers: Consumer[];
+}
+
 export interface Profile {
   name: ClusterDescription["profile"];
   description: string;
   specs: (cluster: ClusterDescription) => Spec[];
+  kubeconfigs: (cluster: ClusterDescription) => KubeconfigSpec[];
   /** Directory, relative to --out, of a node's tree ("" for a flat layout). */
   nodeDir: (cluster: ClusterDescription, node: NodeSpec) => string;
 }

@@ -17,9 +17,17 @@ Issue a complete cluster PKI into --out, which mirrors /etc/kubernetes: the CAs,
 every serving and client certificate and the service-account key pair, with
 kubeadm's exact file names, subjects, SANs, usages and validity (--profile
 kubeadm, the default), or the by-hand set of the study guides (--profile
-hard-way). An existing valid CA is reused and an existing certificate that
-matches is kept, so running init again changes nothing; one that does not match
-is reported and left alone unless --force, which backs it up first.
+hard-way). Then the kubeconfigs, each with the CA, a client certificate and
+its key embedded, mode 0600: admin.conf, super-admin.conf,
+controller-manager.conf, scheduler.conf and kubelet.conf (kubeadm), or admin,
+kube-controller-manager, kube-scheduler, kube-proxy and <node>.kubeconfig
+(the hard way).
+
+An existing valid CA is reused and an existing certificate that matches is
+kept, so running init again changes nothing; one that does not match is
+reported and left alone unless --force, which backs it up first. A kubeconfig
+is kept when it trusts the same CA and its client certificate is still good,
+as kubeadm keeps it.
 
 Cluster (kubeadm's flag names):
   --node-name NAME                     node name (default: this host's name)
@@ -40,7 +48,8 @@ Certificates:
   --ca-validity DURATION               CA validity (default 87600h)
 
 Output:
-  --out DIR                            where to write (default ./kubernetes); certificates go to DIR/pki
+  --out DIR                            where to write (default ./kubernetes); certificates go to DIR/pki,
+                                       kubeconfigs to DIR (DIR/<node>/ with several control-plane nodes)
   --dry-run                            print the plan and write nothing
   --force                              replace files that do not match, after backing them up to DIR/backup/<time>/
   -o, --output text|json|yaml          output format (default text)
@@ -131,6 +140,6 @@ export async function run(argv: string[]): Promise<number> {
     const data = initReportData(result, outDir);
     process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
   }
-  const problems = result.outcomes.filter((o) => o.action === "conflict" || o.action === "blocked");
+  const problems = [...result.outcomes, ...result.kubeconfigs].filter((o) => o.action === "conflict" || o.action === "blocked");
   return problems.length ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { dirname, join } from "node:path";
-import { planCatalog, type PlannedCertificate, type PlannedItem } from "../catalog/index.js";
+import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedItem } from "../catalog/index.js";
 import type { ClusterDescription } from "../cluster/description.js";
 import { createCertificate, certificateToPEM, randomSerial63 } from "../pki/certificate.js";
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
@@ -8,6 +8,7 @@ import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/mode
 import { decodeCertificates } from "../pki/pem.js";
 import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFileAtomic } from "../store/files.js";
 import { differencesFromPlan } from "./compare.js";
+import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
 
 /**
  * What init does with one planned item:
@@ -48,6 +49,8 @@ export interface InitResult {
   cluster: ClusterDescription;
   outDir: string;
   outcomes: ItemOutcome[];
+  /** The kubeconfig files (admin.conf…), after the certificates. */
+  kubeconfigs: KubeconfigOutcome[];
   /** Where replaced files were copied first, if any were. */
   backupDir?: string;
   dryRun: boolean;
@@ -103,19 +106,34 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     work.outcome.files = work.writeTo.flatMap((stem) => exts.map((ext) => file(stem, ext)));
   }
 
+  // Kubeconfigs after the certificates: they need their CA, and the hard way's embed a catalog certificate.
+  const byId = new Map(works.map((w) => [w.outcome.item.id, w]));
+  const kubeconfigWorks = await Promise.all(planKubeconfigs(cluster).map((item) => readKubeconfigWork(item, options.outDir)));
+  for (const kw of kubeconfigWorks) {
+    const { item } = kw.outcome;
+    const embedded = item.certificateId ? materialOf(byId.get(item.certificateId)!) : undefined;
+    await assessKubeconfig(kw, signers.get(item.caId), embedded, now);
+    if (kw.outcome.action === "conflict" && options.force) kw.outcome.action = "replace";
+    kw.fresh = kw.outcome.action === "create" || kw.outcome.action === "replace";
+  }
+  const newKubeconfigs = kubeconfigWorks.filter((kw) => kw.fresh);
+  const ownKeys = newKubeconfigs.filter((kw) => !kw.outcome.item.certificateId);
+
   const toIssue = works.filter((w) => w.fresh);
   if (options.dryRun) {
     for (const w of toIssue) if (w.outcome.item.kind === "certificate") setValidity(w.outcome, w.outcome.item, now, undefined);
-    return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), dryRun: true };
+    for (const kw of ownKeys) kubeconfigValidity(kw, now, signers.get(kw.outcome.item.caId)?.cert);
+    return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), dryRun: true };
   }
 
   // Keys for everything new at once: generateKeyPair runs on the libuv pool, so every core works.
   let done = 0;
-  options.onProgress?.(0, toIssue.length);
+  const total = toIssue.length + ownKeys.length;
+  options.onProgress?.(0, total);
   await Promise.all(
-    toIssue.map(async (w) => {
+    [...toIssue, ...ownKeys].map(async (w) => {
       w.key = await generatePrivateKey(cluster.encryptionAlgorithm);
-      options.onProgress?.(++done, toIssue.length);
+      options.onProgress?.(++done, total);
     }),
   );
 
@@ -132,18 +150,32 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     }
   }
 
+  for (const kw of newKubeconfigs) {
+    const { item } = kw.outcome;
+    const embedded = item.certificateId ? materialOf(byId.get(item.certificateId)!) : undefined;
+    writes.push({ path: kw.outcome.file, data: renderKubeconfig(kw, signers.get(item.caId)!, embedded, now), mode: KEY_MODE });
+  }
+
   const replaced = works.filter((w) => w.outcome.action === "replace");
+  const replacedKubeconfigs = kubeconfigWorks.filter((kw) => kw.outcome.action === "replace");
   let backupDir: string | undefined;
-  if (replaced.length) {
+  if (replaced.length || replacedKubeconfigs.length) {
     backupDir = join(options.outDir, "backup", backupStamp(now));
     const old = replaced.flatMap((w) =>
       w.places.flatMap((p) => [p.cert && file(p.stem, ".crt"), p.key && file(p.stem, ".key"), p.pub && file(p.stem, ".pub")].filter((f): f is string => !!f)),
     );
-    await backupFiles(options.outDir, old, backupDir);
+    await backupFiles(options.outDir, [...old, ...replacedKubeconfigs.map((kw) => kw.outcome.file)], backupDir);
   }
   await removeStaleTemps(writes.map((w) => dirname(w.path)));
   for (const write of writes) await writeFileAtomic(write.path, write.data, write.mode);
-  return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), backupDir, dryRun: false };
+  return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, dryRun: false };
+}
+
+/** A certificate as a kubeconfig that embeds it sees it: new (issued in this run), ready, or unusable. */
+function materialOf(w: Work): Material {
+  if (w.fresh) return w.outcome.certificate ? { state: "ready", key: w.key, cert: w.outcome.certificate } : { state: "new" };
+  if (w.outcome.action === "keep" || w.outcome.action === "copy") return { state: "ready", key: w.key, cert: w.outcome.certificate };
+  return { state: "unusable" };
 }
 
 const rank = (item: PlannedItem) => (item.kind === "certificate" && item.isCA ? 0 : 1);

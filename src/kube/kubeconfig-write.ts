@@ -1,0 +1,108 @@
+import { stringify } from "yaml";
+
+/**
+ * Writing kubeconfigs: a new one as kubeadm writes it, or one cluster, user and
+ * context set into an existing one the way `kubectl config set-cluster`,
+ * `set-credentials` and `set-context` do — every other entry and field kept.
+ * (Reading is kubeconfig.ts.)
+ */
+
+export interface KubeconfigEntry {
+  clusterName: string;
+  server: string;
+  /** The CA that verifies the API server: PEM embedded, or a file path. */
+  ca: { data: string | Buffer } | { file: string };
+  userName: string;
+  /** Client certificate and key: PEM embedded, or file paths. */
+  credentials: { certData: string | Buffer; keyData: string | Buffer } | { certFile: string; keyFile: string };
+  contextName: string;
+}
+
+export type EntryChange = "added" | "updated" | "unchanged";
+
+export interface MergeResult {
+  doc: Record<string, unknown>;
+  cluster: EntryChange;
+  user: EntryChange;
+  context: EntryChange;
+  currentContext: string | undefined;
+}
+
+const b64 = (v: string | Buffer) => Buffer.from(v).toString("base64");
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function clusterFields(entry: KubeconfigEntry): Json {
+  // Keys in the order kubectl writes them (alphabetical, as Go's yaml marshals maps).
+  return "data" in entry.ca
+    ? { "certificate-authority-data": b64(entry.ca.data), server: entry.server }
+    : { "certificate-authority": entry.ca.file, server: entry.server };
+}
+
+function userFields(entry: KubeconfigEntry): Json {
+  const c = entry.credentials;
+  return "certData" in c
+    ? { "client-certificate-data": b64(c.certData), "client-key-data": b64(c.keyData) }
+    : { "client-certificate": c.certFile, "client-key": c.keyFile };
+}
+
+/** A fresh kubeconfig with one cluster, user and context, current-context set: what kubeadm writes. */
+export function buildKubeconfig(entry: KubeconfigEntry): Json {
+  return {
+    apiVersion: "v1",
+    clusters: [{ cluster: clusterFields(entry), name: entry.clusterName }],
+    contexts: [{ context: { cluster: entry.clusterName, user: entry.userName }, name: entry.contextName }],
+    "current-context": entry.contextName,
+    kind: "Config",
+    preferences: {},
+    users: [{ name: entry.userName, user: userFields(entry) }],
+  };
+}
+
+/** Fields that conflict with what is being set: embedded data replaces a file reference and vice versa. */
+const CLUSTER_REPLACES = ["certificate-authority", "certificate-authority-data", "insecure-skip-tls-verify"];
+const USER_REPLACES = ["client-certificate", "client-certificate-data", "client-key", "client-key-data"];
+
+/**
+ * Sets one named entry of a list (clusters, users, contexts) like kubectl
+ * config set-*: an existing entry keeps every field not being set, a missing
+ * one is appended.
+ */
+function setEntry(doc: Json, listKey: string, inner: string, name: string, fields: Json, replaces: string[]): EntryChange {
+  if (!Array.isArray(doc[listKey])) doc[listKey] = [];
+  const list = doc[listKey] as Json[];
+  const found = list.find((e) => isObject(e) && e.name === name);
+  if (!found) {
+    list.push(inner === "user" ? { name, [inner]: fields } : { [inner]: fields, name });
+    return "added";
+  }
+  const body: Json = isObject(found[inner]) ? (found[inner] as Json) : (found[inner] = {});
+  const before = JSON.stringify(body);
+  for (const k of replaces) if (!(k in fields)) delete body[k];
+  Object.assign(body, fields);
+  return JSON.stringify(body) === before ? "unchanged" : "updated";
+}
+
+/**
+ * Merges an entry into an existing kubeconfig document (as parsed; `undefined`
+ * for none). current-context is set when asked or when the file had none,
+ * never silently switched otherwise.
+ */
+export function mergeKubeconfig(existing: Json | undefined, entry: KubeconfigEntry, options: { useContext?: boolean } = {}): MergeResult {
+  if (!existing || Object.keys(existing).length === 0) {
+    return { doc: buildKubeconfig(entry), cluster: "added", user: "added", context: "added", currentContext: entry.contextName };
+  }
+  const doc = structuredClone(existing);
+  doc.apiVersion ??= "v1";
+  doc.kind ??= "Config";
+  const cluster = setEntry(doc, "clusters", "cluster", entry.clusterName, clusterFields(entry), CLUSTER_REPLACES);
+  const user = setEntry(doc, "users", "user", entry.userName, userFields(entry), USER_REPLACES);
+  const context = setEntry(doc, "contexts", "context", entry.contextName, { cluster: entry.clusterName, user: entry.userName }, []);
+  if (options.useContext || !doc["current-context"]) doc["current-context"] = entry.contextName;
+  return { doc, cluster, user, context, currentContext: typeof doc["current-context"] === "string" ? doc["current-context"] : undefined };
+}
+
+/** YAML as kubectl writes it; base64 values are never folded. */
+export function stringifyKubeconfig(doc: Json): string {
+  return stringify(doc, { lineWidth: 0, indentSeq: false });
+}
