@@ -12,4 +12,5 @@ export interface Command {
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   init: { summary: "Issue a complete cluster PKI (kubeadm-exact or the hard way)", load: () => import("./init.js") },
+  check: { summary: "Check every certificate, key and kubeconfig of a node: the table, findings and fixes", load: () => import("./check.js") },
 };

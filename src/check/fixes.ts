@@ -1,0 +1,76 @@
+import { dirname } from "node:path";
+import type { CertItem, NodeInventory } from "./discover.js";
+import type { LoadedCert } from "./load.js";
+
+/**
+ * The exact fix for a certificate, in the tool its owner would use: kubeadm on
+ * a kubeadm node (it knows the restart story), kubectl for kubeconfig edits,
+ * openssl for the hard way, kubepki where it re-issues from the catalog.
+ */
+
+/** How a component picks up a new file: static pods restart when their manifest moves. */
+export function restartHint(item: CertItem): string {
+  switch (item.component) {
+    case "kube-apiserver":
+    case "kube-controller-manager":
+    case "kube-scheduler":
+    case "etcd":
+      return `then restart ${item.component} (move its manifest out of /etc/kubernetes/manifests and back)`;
+    case "kubelet":
+      return "then restart the kubelet (systemctl restart kubelet)";
+    default:
+      return "";
+  }
+}
+
+const join = (...parts: string[]) => parts.filter(Boolean).join(", ");
+
+/** Renewal with the same names: what fixes expiry. */
+export function renewFix(c: LoadedCert, inv: NodeInventory): string {
+  const { item } = c;
+  if (item.role === "CA") {
+    return `plan a CA rotation before it expires: every certificate it signed must be re-issued (https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/)`;
+  }
+  if (item.id === "kubelet.conf") {
+    return `enable rotateCertificates in /var/lib/kubelet/config.yaml; if the certificate already expired: kubeadm kubeconfig user --client-name system:node:${inv.facts.nodeName ?? "<node>"} --org system:nodes > ${item.file}, ${restartHint(item)}`;
+  }
+  if (item.id === "kubelet-serving") return `delete ${c.certFile} and its key; the kubelet writes a new one when it restarts (systemctl restart kubelet)`;
+  if (inv.profile === "kubeadm") return join(`kubeadm certs renew ${item.id}${kubeadmCertDir(inv)}`, restartHint(item));
+  return join(opensslResign(c, inv), restartHint(item));
+}
+
+/** Re-issuing with different contents (SANs, names, usages, signer): renewal would copy the mistake. */
+export function reissueFix(c: LoadedCert, inv: NodeInventory): string {
+  const { item } = c;
+  if (item.kubeconfig) {
+    return item.id === "kubelet.conf"
+      ? renewFix(c, inv)
+      : join(`kubeadm init phase kubeconfig ${item.id.replace(/\.conf$/, "")} --config kubeadm.yaml (after moving ${item.file} away)`, restartHint(item));
+  }
+  if (item.id === "kubelet-serving") return renewFix(c, inv);
+  const f = inv.facts;
+  const flags = [
+    `--out ${dirname(inv.pkiDir)}`,
+    inv.profile !== "kubeadm" ? `--profile ${inv.profile}` : "",
+    f.nodeName ? `--node-name ${f.nodeName}` : "",
+    f.advertiseAddress ? `--apiserver-advertise-address ${f.advertiseAddress}` : "",
+    f.controlPlaneEndpoint ? `--control-plane-endpoint ${f.controlPlaneEndpoint}` : "",
+    inv.cluster.serviceSubnet !== "10.96.0.0/12" ? `--service-cidr ${inv.cluster.serviceSubnet}` : "",
+    inv.cluster.dnsDomain !== "cluster.local" ? `--service-dns-domain ${inv.cluster.dnsDomain}` : "",
+    inv.cluster.apiServerCertSANs.length ? `--apiserver-cert-extra-sans ${inv.cluster.apiServerCertSANs.join(",")}` : "",
+  ].filter(Boolean);
+  // init --force replaces exactly the files that differ from the catalog, after a backup.
+  return join(`kubepki init ${flags.join(" ")} --force`, restartHint(item));
+}
+
+function kubeadmCertDir(inv: NodeInventory): string {
+  return inv.pkiDir === "/etc/kubernetes/pki" ? "" : ` --cert-dir ${inv.pkiDir}`;
+}
+
+/** openssl 3: a new certificate for the same key and extensions, signed again by the CA. */
+function opensslResign(c: LoadedCert, inv: NodeInventory): string {
+  const ca = inv.certs.find((i) => i.id === (c.item.caId ?? "ca"));
+  const caFile = ca?.file ?? `${inv.pkiDir}/ca.crt`;
+  const caKey = ca?.keyFile ?? caFile.replace(/\.crt$/, ".key");
+  return `openssl x509 -x509toreq -in ${c.certFile} -signkey ${c.keyFile ?? "KEY"} -copy_extensions copyall | openssl x509 -req -CA ${caFile} -CAkey ${caKey} -days 365 -copy_extensions copyall -out ${c.certFile}`;
+}

@@ -1,0 +1,134 @@
+import type { ProfileName } from "../cluster/description.js";
+import { shortHumanDuration } from "../cluster/duration.js";
+import type { ClusterPatch } from "../cluster/patch.js";
+import { keyLabel } from "../pki/keys.js";
+import { isSignedBy } from "../pki/model.js";
+import { discoverNode, type NodeFacts, type Role } from "./discover.js";
+import { sortFindings, countBySeverity, type Finding, type Severity } from "./findings.js";
+import { loadNode, type LoadedCert, type NodeModel } from "./load.js";
+import { RULES } from "./rules/index.js";
+import { signingCA } from "./rules/trust.js";
+
+export type { Finding, Severity } from "./findings.js";
+export type { NodeInventory, CertItem, Role } from "./discover.js";
+
+const DAY = 86_400_000;
+
+export interface CheckOptions {
+  /** The node's filesystem root (default "/"). */
+  root?: string;
+  pkiDir?: string;
+  kubeconfigDir?: string;
+  manifestsDir?: string;
+  profile?: ProfileName;
+  /** A kubeadm config file (InitConfiguration/ClusterConfiguration) or kubepki ClusterPKI. */
+  configFile?: string;
+  /** Facts from flags (--node-name…); they win over the config file and the manifests. */
+  cluster?: ClusterPatch;
+  /** The clock the validity rules use (default: now). */
+  now?: Date;
+  /** Warn when a leaf expires within this window (default 30 days). */
+  warnWithinMs?: number;
+  /** Warn when a CA expires within this window (default 365 days). */
+  warnWithinCAMs?: number;
+}
+
+/** One row of the table: the seed note's spreadsheet, filled in. */
+export interface CertificateRow {
+  id: string;
+  component: string;
+  role: Role;
+  /** The PEM file, or the kubeconfig. */
+  file: string;
+  /** For a kubeconfig: its user; the certificate may live in another file (certFile). */
+  kubeconfigUser?: string;
+  certFile: string;
+  keyFile?: string;
+  /** Where the path came from: a manifest flag, or the profile's default. */
+  via: string;
+  /** Present when the certificate could be read. */
+  commonName?: string;
+  organization: string[];
+  sans: string[];
+  /** The CA row that signed it (checked by signature), "self-signed", or the issuer's DN. */
+  issuer?: string;
+  /** The CA row id the catalog says should sign it. */
+  expectedIssuer?: string;
+  notBefore?: string;
+  notAfter?: string;
+  /** kubeadm's RESIDUAL TIME ("364d", "<invalid>"). */
+  residual?: string;
+  residualSeconds?: number;
+  key?: string;
+  signatureAlgorithm?: string;
+  serial?: string;
+  status: "OK" | "WARN" | "FAIL";
+  missing: boolean;
+}
+
+export interface CheckResult {
+  now: Date;
+  root: string;
+  pkiDir: string;
+  kubeconfigDir: string;
+  manifestsDir: string;
+  profile: ProfileName;
+  facts: NodeFacts;
+  certificates: CertificateRow[];
+  findings: Finding[];
+  summary: Record<Severity, number>;
+}
+
+/**
+ * The health check of one node: discover its files, read them, run every
+ * rule, and return the table and the findings. Pure data in and out, so the
+ * CLI, renew and explain share it.
+ */
+export async function checkNode(options: CheckOptions = {}): Promise<CheckResult> {
+  const now = options.now ?? new Date();
+  const patches: ClusterPatch[] = [];
+  if (options.configFile !== undefined) {
+    // zod and the config schema load only when a config is given.
+    const { readClusterConfig } = await import("../cluster/config-file.js");
+    patches.push(await readClusterConfig(options.configFile));
+  }
+  if (options.cluster) patches.push(options.cluster);
+  const inventory = await discoverNode({ ...options, clusterPatches: patches });
+  const model = loadNode(inventory);
+  const ctx = { model, now, warnWithinMs: options.warnWithinMs ?? 30 * DAY, warnWithinCAMs: options.warnWithinCAMs ?? 365 * DAY };
+  const findings = sortFindings([...inventory.notes, ...RULES.flatMap((rule) => rule.run(ctx))]);
+  const certificates = model.certs.filter((c) => c.cert || c.item.required || c.problems.length).map((c) => rowOf(c, model, findings, now));
+  return {
+    now, root: inventory.root, pkiDir: inventory.pkiDir, kubeconfigDir: inventory.kubeconfigDir, manifestsDir: inventory.manifestsDir,
+    profile: inventory.profile, facts: inventory.facts, certificates, findings, summary: countBySeverity(findings),
+  };
+}
+
+function rowOf(c: LoadedCert, model: NodeModel, findings: Finding[], now: Date): CertificateRow {
+  const mine = findings.filter((f) => f.certificate === c.item.id);
+  const status = mine.some((f) => f.severity === "error") ? "FAIL" : mine.some((f) => f.severity === "warning") ? "WARN" : "OK";
+  const row: CertificateRow = {
+    id: c.item.id, component: c.item.component, role: c.item.role, file: c.item.file, kubeconfigUser: c.kubeconfig?.user,
+    certFile: c.certFile, keyFile: c.keyFile, via: c.item.via, organization: [], sans: [], expectedIssuer: c.item.caId,
+    status: c.noCertificate ? "OK" : status, missing: c.problems.some((p) => p.state === "missing" && p.file === c.certFile),
+  };
+  const cert = c.cert;
+  if (!cert) return row;
+  const left = cert.notAfter.getTime() - now.getTime();
+  const selfSigned = cert.subject.text === cert.issuer.text && isSignedBy(cert, cert);
+  const signer = signingCA(cert, model.certs);
+  return {
+    ...row,
+    commonName: cert.subject.commonName,
+    organization: cert.subject.organization,
+    sans: [...cert.dnsNames.map((d) => `DNS:${d}`), ...cert.ipAddresses.map((ip) => `IP:${ip}`)],
+    issuer: selfSigned || signer?.item.id === c.item.id ? "self-signed" : signer ? signer.item.id : cert.issuer.text,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    residual: shortHumanDuration(left),
+    residualSeconds: Math.floor(left / 1000),
+    key: keyLabel(cert.key),
+    signatureAlgorithm: cert.signatureAlgorithm,
+    serial: cert.serial,
+  };
+}

@@ -1,0 +1,157 @@
+import { resolve } from "node:path";
+import { parseProfile } from "../cluster/description.js";
+import { parsePositiveDuration } from "../cluster/duration.js";
+import { isDNSSubdomain, parseIP } from "../cluster/net.js";
+import { checkEndpoint, checkNodeName, checkSANs, checkServiceSubnet, type ClusterPatch } from "../cluster/patch.js";
+import { checkNode } from "../check/index.js";
+import { inputError } from "../errors.js";
+import { checkReportData } from "../report/check-data.js";
+import { renderCheckText } from "../report/check-text.js";
+import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
+import { styleFor } from "./style.js";
+
+export const help = `Usage: kubepki check [flags]
+
+Check every certificate, key and kubeconfig of a node, as the study note's
+checklist says and more: each file exists and parses, each key matches its
+certificate, each certificate chains (by signature) to the CA its consumer
+really trusts, is valid now and not about to expire, carries the CN, O, SANs and
+key usages its component needs; keys are private, strong and not reused,
+sa.key and sa.pub are a pair, kubeconfigs trust the cluster CA.
+
+The static pod manifests tell which files each component really uses (kubeadm's
+defaults when a manifest is missing); the node's name, advertise address,
+service CIDR, endpoint and DNS domain come from them, from --config, or from
+the flags below. Prints the table and the findings, each with a stable rule id
+and the exact fix. Exit 0: no error (warnings allowed unless --strict); 1:
+errors found; 2: bad usage.
+
+Where to look:
+  --root DIR                       the node's filesystem root (default /): DIR/etc/kubernetes, DIR/var/lib/kubelet
+  --pki-dir DIR, --cert-dir DIR    the certificates folder (default ROOT/etc/kubernetes/pki)
+  --kubeconfig-dir DIR             where admin.conf and the other kubeconfigs are (default ROOT/etc/kubernetes)
+  --manifests-dir DIR              the static pod manifests (default ROOT/etc/kubernetes/manifests)
+  --profile kubeadm|hard-way       the layout (default: detected)
+
+The node (when the manifests do not say, or to override them):
+  --config FILE                    kubeadm InitConfiguration/ClusterConfiguration, or a kubepki ClusterPKI
+  --node-name NAME
+  --apiserver-advertise-address IP
+  --control-plane-endpoint HOST[:PORT]
+  --apiserver-cert-extra-sans LIST
+  --service-cidr CIDR
+  --service-dns-domain DOMAIN
+
+Judging:
+  --now TIME                       judge validity at this RFC 3339 time instead of now
+  --warn-within DURATION           warn when a leaf expires within it (default 30d)
+  --warn-within-ca DURATION        warn when a CA expires within it (default 365d)
+  --strict                         exit 1 on warnings too
+
+Output:
+  -o, --output text|json|yaml      the report on stdout (default text); the schema is in docs/check.md
+  --prometheus                     print node_exporter textfile metrics instead of the report
+  --prometheus-file FILE           also write the metrics to FILE, atomically (for the textfile collector)
+  --html FILE                      also write a self-contained HTML page: CA tree, expiry timeline, findings
+
+Examples:
+  # This node, as kubeadm set it up
+  sudo kubepki check
+
+  # A copy of a node's /etc/kubernetes and /var/lib/kubelet, a year from now
+  kubepki check --root ./node-backup --now 2027-06-01T00:00:00Z
+
+  # Only a pki folder, with the facts the manifests would give
+  kubepki check --pki-dir ./pki --node-name cp1 --apiserver-advertise-address 10.0.0.10
+
+  # For node_exporter: alert on kubepki_certificate_expiry_timestamp_seconds - time() < 14*86400
+  kubepki check --prometheus-file /var/lib/node_exporter/textfile/kubepki.prom -o json > /dev/null
+
+  # A page to attach to a ticket
+  kubepki check --html report.html
+`;
+
+const options = {
+  root: { type: "string" },
+  "pki-dir": { type: "string" },
+  "cert-dir": { type: "string" },
+  "kubeconfig-dir": { type: "string" },
+  "manifests-dir": { type: "string" },
+  profile: { type: "string" },
+  config: { type: "string" },
+  "node-name": { type: "string" },
+  "apiserver-advertise-address": { type: "string" },
+  "control-plane-endpoint": { type: "string" },
+  "apiserver-cert-extra-sans": { type: "string", multiple: true },
+  "service-cidr": { type: "string" },
+  "service-dns-domain": { type: "string" },
+  now: { type: "string" },
+  "warn-within": { type: "string" },
+  "warn-within-ca": { type: "string" },
+  strict: { type: "boolean" },
+  output: { type: "string", short: "o" },
+  prometheus: { type: "boolean" },
+  "prometheus-file": { type: "string" },
+  html: { type: "string" },
+} as const;
+
+type Flags = ReturnType<typeof parseFlags<typeof options>>["values"];
+
+function patchFromFlags(v: Flags): ClusterPatch {
+  const domain = v["service-dns-domain"];
+  if (domain !== undefined && !isDNSSubdomain(domain)) throw inputError(`--service-dns-domain: "${domain}" is not a valid DNS domain`);
+  const extra = commaList(v["apiserver-cert-extra-sans"]);
+  return {
+    firstNode: {
+      name: v["node-name"] !== undefined ? checkNodeName(v["node-name"], "--node-name") : undefined,
+      address: v["apiserver-advertise-address"] !== undefined ? parseIP(v["apiserver-advertise-address"], "--apiserver-advertise-address") : undefined,
+    },
+    controlPlaneEndpoint: v["control-plane-endpoint"] !== undefined ? checkEndpoint(v["control-plane-endpoint"], "--control-plane-endpoint") : undefined,
+    apiServerCertSANs: extra ? checkSANs(extra, "--apiserver-cert-extra-sans") : undefined,
+    serviceSubnet: v["service-cidr"] !== undefined ? checkServiceSubnet(v["service-cidr"], "--service-cidr") : undefined,
+    dnsDomain: domain,
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags("check", argv, options);
+  const format = outputFormat(values.output, "check");
+  if (values["pki-dir"] !== undefined && values["cert-dir"] !== undefined) throw inputError("check: --pki-dir and --cert-dir are the same flag; give one");
+  if (values.prometheus && values.output !== undefined) throw inputError("check: --prometheus prints metrics instead of the report; drop -o, or use --prometheus-file");
+  const result = await checkNode({
+    root: values.root,
+    pkiDir: values["pki-dir"] ?? values["cert-dir"],
+    kubeconfigDir: values["kubeconfig-dir"],
+    manifestsDir: values["manifests-dir"],
+    profile: values.profile !== undefined ? parseProfile(values.profile, "--profile") : undefined,
+    configFile: values.config,
+    cluster: patchFromFlags(values),
+    now: parseNow(values.now),
+    warnWithinMs: values["warn-within"] !== undefined ? parsePositiveDuration(values["warn-within"], "--warn-within") : undefined,
+    warnWithinCAMs: values["warn-within-ca"] !== undefined ? parsePositiveDuration(values["warn-within-ca"], "--warn-within-ca") : undefined,
+  });
+
+  // Renderers and the file store load only when asked for.
+  if (values.html !== undefined || values["prometheus-file"] !== undefined) {
+    const { writeFileAtomic, PUBLIC_MODE } = await import("../store/files.js");
+    if (values.html !== undefined) {
+      const { renderCheckHTML } = await import("../report/check-html.js");
+      await writeFileAtomic(resolve(values.html), renderCheckHTML(result), PUBLIC_MODE);
+    }
+    if (values["prometheus-file"] !== undefined) {
+      const { renderCheckPrometheus } = await import("../report/check-prometheus.js");
+      await writeFileAtomic(resolve(values["prometheus-file"]), renderCheckPrometheus(result), PUBLIC_MODE);
+    }
+  }
+  if (values.prometheus) {
+    const { renderCheckPrometheus } = await import("../report/check-prometheus.js");
+    process.stdout.write(renderCheckPrometheus(result));
+  } else if (format === "text") {
+    process.stdout.write(renderCheckText(result, styleFor(process.stdout)) + "\n");
+  } else {
+    const data = checkReportData(result);
+    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+  }
+  const { error, warning } = result.summary;
+  return error || (values.strict && warning) ? 1 : 0;
+}

@@ -1,0 +1,50 @@
+import { relative } from "node:path";
+import type { CheckResult, CertificateRow } from "../check/index.js";
+import type { Style } from "../cli/style.js";
+import { table } from "../cli/style.js";
+import { overallStatus } from "./check-data.js";
+
+/** Paths relative to the pki or kubeconfig folder: the header says where those are. */
+function shortFile(r: CertificateRow, result: CheckResult): string {
+  const under = (dir: string, f: string) => (f.startsWith(`${dir}/`) ? relative(dir, f) : f);
+  if (r.kubeconfigUser !== undefined || r.file.endsWith(".conf")) {
+    const file = under(result.kubeconfigDir, r.file);
+    return r.kubeconfigUser ? `${file} (${r.kubeconfigUser})` : file;
+  }
+  return under(result.pkiDir, r.file);
+}
+
+/** The first SANs and a count: the full list is in -o json and --html. */
+const sansCell = (sans: string[]) => (sans.length > 4 ? `${sans.slice(0, 4).join(",")},+${sans.length - 4}` : sans.join(",") || "-");
+
+const dateOf = (iso?: string) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
+
+export function renderCheckText(result: CheckResult, style: Style): string {
+  const f = result.facts;
+  const paint = (status: string) => (status === "FAIL" ? style.red(status) : status === "WARN" ? style.yellow(status) : style.green(status));
+  const node = [f.nodeName ?? "(name unknown)", f.advertiseAddress, f.controlPlaneEndpoint && `endpoint ${f.controlPlaneEndpoint}`].filter(Boolean).join(", ");
+  const lines = [
+    `kubepki check: ${result.profile} node ${node}; pki ${result.pkiDir}, kubeconfigs ${result.kubeconfigDir}; at ${result.now.toISOString().replace(/\.\d+Z$/, "Z")}`,
+    "",
+  ];
+  const rows = [["COMPONENT", "ROLE", "CERTIFICATE", "FILE", "CN", "O", "SANS", "ISSUER", "EXPIRES", "RESIDUAL", "STATUS"]];
+  for (const r of result.certificates) {
+    rows.push([
+      r.component, r.role, r.id, shortFile(r, result),
+      r.missing ? "!MISSING!" : r.commonName ?? "", r.organization.join(",") || "-", sansCell(r.sans),
+      r.issuer ?? "", dateOf(r.notAfter), r.residual ?? "", paint(r.status),
+    ]);
+  }
+  lines.push(table(rows, "  "));
+  const { error, warning, info } = result.summary;
+  if (result.findings.length) {
+    lines.push("", style.bold(`Findings: ${error} error(s), ${warning} warning(s), ${info} info`));
+    for (const x of result.findings) {
+      const sev = x.severity === "error" ? style.red("ERROR") : x.severity === "warning" ? style.yellow("WARN ") : style.dim("INFO ");
+      lines.push("", `${sev}  ${x.id}  ${x.file}`, `       ${x.message}`, `       ${style.dim("fix:")} ${x.fix}`);
+    }
+  }
+  const status = overallStatus(result);
+  lines.push("", `${paint(status)}: ${result.certificates.length} certificates checked, ${error} error(s), ${warning} warning(s).`);
+  return lines.join("\n");
+}

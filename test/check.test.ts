@@ -1,0 +1,348 @@
+// kubepki check against nodes it did not make: a healthy node built with the
+// openssl CLI (and one with cfssl, one with kubepki init), and a fault corpus,
+// one broken copy per rule, each built with openssl.
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { checkNode, type CheckResult } from "../src/check/index.ts";
+import { kubepki, openssl, tempDir } from "./helpers.ts";
+import {
+  buildNode, buildNodeFiles, cfsslSigner, copyNode, KUBECONFIG_USERS, leafWithDates, NODE, opensslSigner, pkiOf, writeKubeconfig, writeManifests,
+} from "./fixtures-openssl.ts";
+
+const S = opensslSigner();
+let work: string;
+let healthy: string;
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), "kubepki-check-"));
+  healthy = join(work, "healthy");
+  buildNode(healthy);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const errorsOf = (r: CheckResult) => r.findings.filter((f) => f.severity === "error");
+const json = (args: string[]) => {
+  const run = kubepki(["check", "-o", "json", ...args]);
+  return { ...run, data: run.stdout ? JSON.parse(run.stdout) : undefined };
+};
+
+describe("a healthy node", () => {
+  test("made with the openssl CLI: no error, no warning, exit 0, every kubeadm file in the table", () => {
+    const { code, data, stderr } = json(["--root", healthy]);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(data.findings.filter((f: { severity: string }) => f.severity !== "info"), []);
+    const ids = data.certificates.map((c: { id: string }) => c.id);
+    for (const id of ["ca", "apiserver", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client", "etcd-ca", "etcd-server", "etcd-peer",
+      "etcd-healthcheck-client", "apiserver-etcd-client", "admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf", "kubelet.conf", "kubelet-serving"]) {
+      assert.ok(ids.includes(id), `row ${id} missing from ${ids}`);
+    }
+    assert.ok(data.certificates.every((c: { status: string }) => c.status === "OK"));
+    // Facts came from the manifests and admin.conf, not from flags.
+    assert.deepEqual([data.node.nodeName, data.node.advertiseAddress, data.node.controlPlaneEndpoint], [NODE.name, NODE.address, NODE.endpoint]);
+    const apiserver = data.certificates.find((c: { id: string }) => c.id === "apiserver");
+    assert.equal(apiserver.issuer, "ca");
+    assert.equal(apiserver.via, "kube-apiserver --tls-cert-file");
+    assert.match(apiserver.residual, /^36[45]d$/);
+    const kubelet = data.certificates.find((c: { id: string }) => c.id === "kubelet.conf");
+    assert.equal(kubelet.commonName, `system:node:${NODE.name}`);
+    assert.match(kubelet.certFile, /var\/lib\/kubelet\/pki\/kubelet-client-current\.pem$/);
+  });
+
+  test("the text report is the table plus a verdict", () => {
+    const { code, stdout } = kubepki(["check", "--root", healthy]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^COMPONENT\s+ROLE\s+CERTIFICATE\s+FILE\s+CN\s+O\s+SANS\s+ISSUER\s+EXPIRES\s+RESIDUAL\s+STATUS$/m);
+    assert.match(stdout, /^etcd\s+peer\s+etcd-peer\s+etcd\/peer\.crt\s+cp1\s+-\s+DNS:cp1,DNS:localhost,IP:10\.0\.0\.10,IP:127\.0\.0\.1,\+1\s+etcd-ca\s+/m);
+    assert.match(stdout, /^OK: 16 certificates checked, 0 error\(s\), 0 warning\(s\)\.$/m);
+    assert.doesNotMatch(stdout, /\x1b\[/, "no colour when not on a terminal");
+    assert.doesNotMatch(stdout, /PRIVATE KEY/);
+  });
+
+  test("made with cfssl: no error", (t) => {
+    const root = join(tempDir(t), "node");
+    buildNode(root, cfsslSigner(join(root, ".cfssl")));
+    const { code, data, stderr } = json(["--root", root]);
+    assert.equal(code, 0, stderr + JSON.stringify(data?.findings, null, 1));
+    assert.deepEqual(data.findings.filter((f: { severity: string }) => f.severity === "error"), []);
+  });
+
+  test("made with kubepki init (RSA), completed with openssl-signed kubeconfigs: no error", (t) => {
+    const root = tempDir(t);
+    const init = kubepki(["init", "--out", join(root, "etc/kubernetes"), "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address,
+      "--control-plane-endpoint", `${NODE.endpoint}:6443`, "-o", "json"]);
+    assert.equal(init.code, 0, init.stderr);
+    buildNodeFiles(root, S);
+    const { code, data, stderr } = json(["--root", root]);
+    assert.equal(code, 0, stderr + JSON.stringify(data?.findings, null, 1));
+    assert.deepEqual(data.findings.filter((f: { severity: string }) => f.severity !== "info"), []);
+    assert.equal(data.certificates.find((c: { id: string }) => c.id === "ca").key, "RSA 2048");
+  });
+
+  test("a bare pki folder from kubepki init --profile hard-way is detected as hard-way", (t) => {
+    const out = tempDir(t);
+    assert.equal(kubepki(["init", "--profile", "hard-way", "--out", out, "--node-name", "node-0", "--apiserver-advertise-address", "10.240.0.10"]).code, 0);
+    const { code, data, stderr } = json(["--pki-dir", join(out, "pki"), "--kubeconfig-dir", out, "--node-name", "node-0", "--apiserver-advertise-address", "10.240.0.10"]);
+    assert.equal(code, 0, stderr + JSON.stringify(data?.findings, null, 1));
+    assert.equal(data.node.profile, "hard-way");
+    assert.ok(data.certificates.some((c: { id: string }) => c.id === "kube-proxy"));
+  });
+});
+
+/** One broken copy of the healthy node per rule: what to break, which rule must catch it, and which file it must name. */
+interface Fault {
+  name: string;
+  rule: string;
+  severity?: "error" | "warning";
+  /** Breaks the copy at `root`; returns the file the finding must name. */
+  breakIt(root: string, pki: string): string;
+  /** Other error rules the same fault may legitimately trigger. */
+  alsoAllowed?: string[];
+}
+
+const leafSpec = {
+  apiserver: (pki: string) => ({
+    cn: "kube-apiserver", ca: join(pki, "ca"), eku: ["serverAuth" as const],
+    dns: [NODE.name, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", NODE.endpoint],
+    ips: [NODE.serviceIP, NODE.address],
+  }),
+  etcd: (pki: string, ca = join(pki, "etcd/ca")) => ({ cn: NODE.name, ca, eku: ["serverAuth" as const, "clientAuth" as const], dns: [NODE.name, "localhost"], ips: [NODE.address, "127.0.0.1", "::1"] }),
+};
+
+/** Re-issues a kubeconfig's client certificate with openssl, signed by `ca`, and rewrites the kubeconfig. */
+function kubeconfigWith(root: string, file: keyof typeof KUBECONFIG_USERS, o: { cn?: string; org?: string[]; ca?: string; kubeconfigCA?: string; otherKey?: boolean }): string {
+  const pki = pkiOf(root);
+  const u = KUBECONFIG_USERS[file];
+  const stem = join(root, ".fixture", `broken-${file}`);
+  S.leaf(stem, { cn: o.cn ?? u.cn, o: o.org ?? [...u.o], ca: o.ca ?? join(pki, "ca"), eku: ["clientAuth"] });
+  let key = `${stem}.key`;
+  if (o.otherKey) {
+    key = `${stem}.other.key`;
+    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
+  }
+  const target = join(root, "etc/kubernetes", file);
+  writeKubeconfig(target, { server: `https://${NODE.endpoint}:6443`, ca: o.kubeconfigCA ?? join(pki, "ca.crt"), user: u.user, cert: `${stem}.crt`, key });
+  return target;
+}
+
+const FAULTS: Fault[] = [
+  { name: "apiserver.crt deleted", rule: "file-missing", breakIt: (_r, pki) => (rmSync(join(pki, "apiserver.crt")), join(pki, "apiserver.crt")) },
+  {
+    name: "a directory where a certificate should be", rule: "file-unreadable",
+    breakIt: (_r, pki) => {
+      const f = join(pki, "apiserver-kubelet-client.crt");
+      rmSync(f);
+      mkdirSync(f);
+      return f;
+    },
+  },
+  {
+    name: "a truncated PEM", rule: "file-invalid",
+    breakIt: (_r, pki) => {
+      const f = join(pki, "front-proxy-client.crt");
+      writeFileSync(f, readFileSync(f, "utf8").slice(0, 200));
+      return f;
+    },
+  },
+  {
+    name: "apiserver.key replaced by another key", rule: "key-mismatch",
+    breakIt: (_r, pki) => {
+      const f = join(pki, "apiserver.key");
+      openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f]);
+      chmodSync(f, 0o600);
+      return f;
+    },
+  },
+  {
+    name: "etcd server certificate signed by the cluster CA instead of the etcd CA", rule: "chain-untrusted",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/server"), leafSpec.etcd(pki, join(pki, "ca"))), join(pki, "etcd/server.crt")),
+  },
+  {
+    name: "etcd peer signed by an impostor CA with the same name (CN=etcd-ca)", rule: "chain-untrusted",
+    breakIt: (root, pki) => {
+      S.ca(join(root, ".evil/etcd-ca"), "etcd-ca");
+      S.leaf(join(pki, "etcd/peer"), leafSpec.etcd(pki, join(root, ".evil/etcd-ca")));
+      return join(pki, "etcd/peer.crt");
+    },
+  },
+  {
+    name: "kube-apiserver --requestheader-client-ca-file points at the cluster CA", rule: "chain-untrusted",
+    breakIt: (root, pki) => (writeManifests(root, { "--requestheader-client-ca-file": "/etc/kubernetes/pki/ca.crt" }), join(pki, "front-proxy-client.crt")),
+  },
+  {
+    name: "admin.conf's client certificate signed by another CA named kubernetes", rule: "chain-untrusted",
+    breakIt: (root) => {
+      S.ca(join(root, ".evil/ca"), "kubernetes");
+      return kubeconfigWith(root, "admin.conf", { ca: join(root, ".evil/ca") });
+    },
+  },
+  { name: "admin.conf's client key is not its certificate's", rule: "key-mismatch", breakIt: (root) => kubeconfigWith(root, "admin.conf", { otherKey: true }) },
+  {
+    name: "scheduler.conf trusts the etcd CA", rule: "kubeconfig-ca-mismatch",
+    breakIt: (root, pki) => kubeconfigWith(root, "scheduler.conf", { kubeconfigCA: join(pki, "etcd/ca.crt") }),
+  },
+  {
+    name: "a certificate that expired yesterday", rule: "expired",
+    breakIt: (_r, pki) => {
+      leafWithDates(join(pki, "apiserver-kubelet-client"), { cn: "kube-apiserver-kubelet-client", o: ["kubeadm:cluster-admins"], ca: join(pki, "ca"), eku: ["clientAuth"] }, "20200101000000Z", stamp(-1));
+      return join(pki, "apiserver-kubelet-client.crt");
+    },
+  },
+  {
+    name: "a certificate from a clock a day ahead", rule: "not-yet-valid",
+    breakIt: (_r, pki) => {
+      leafWithDates(join(pki, "etcd/healthcheck-client"), { cn: "kube-etcd-healthcheck-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"] }, stamp(1), stamp(366));
+      return join(pki, "etcd/healthcheck-client.crt");
+    },
+  },
+  {
+    name: "a certificate expiring in 10 days", rule: "expiring-soon", severity: "warning",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "front-proxy-client"), { cn: "front-proxy-client", ca: join(pki, "front-proxy-ca"), eku: ["clientAuth"], days: 10 }), join(pki, "front-proxy-client.crt")),
+  },
+  { name: "controller-manager.conf with the wrong CN", rule: "subject-mismatch", breakIt: (root) => kubeconfigWith(root, "controller-manager.conf", { cn: "system:kube-controller" }) },
+  { name: "admin.conf without an admin group", rule: "admin-group-missing", breakIt: (root) => kubeconfigWith(root, "admin.conf", { org: ["developers"] }) },
+  {
+    name: "the kubelet's client certificate is another node's", rule: "kubelet-identity",
+    breakIt: (root, pki) => {
+      const stem = join(root, ".fixture/other-node");
+      S.leaf(stem, { cn: "system:node:cp2", o: ["system:nodes"], ca: join(pki, "ca"), eku: ["clientAuth"] });
+      writeFileSync(join(root, "var/lib/kubelet/pki/kubelet-client-2026-01-01-00-00-00.pem"), readFileSync(`${stem}.crt`, "utf8") + readFileSync(`${stem}.key`, "utf8"));
+      return join(root, "var/lib/kubelet/pki/kubelet-client-current.pem");
+    },
+  },
+  {
+    name: "front-proxy-client with a CN the API server does not allow", rule: "front-proxy-name-not-allowed",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "front-proxy-client"), { cn: "aggregator", ca: join(pki, "front-proxy-ca"), eku: ["clientAuth"] }), join(pki, "front-proxy-client.crt")),
+  },
+  {
+    name: "apiserver.crt without the service IP", rule: "san-missing",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver"), { ...leafSpec.apiserver(pki), ips: [NODE.address] }), join(pki, "apiserver.crt")),
+  },
+  {
+    name: "etcd server without 127.0.0.1", rule: "san-missing",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/server"), { ...leafSpec.etcd(pki), ips: [NODE.address] }), join(pki, "etcd/server.crt")),
+  },
+  {
+    name: "etcd peer without clientAuth", rule: "eku-wrong",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/peer"), { ...leafSpec.etcd(pki), eku: ["serverAuth"] }), join(pki, "etcd/peer.crt")),
+  },
+  {
+    name: "front-proxy-ca re-made with CA:FALSE (same key)", rule: "ca-not-ca",
+    breakIt: (_r, pki) => (S.ca(join(pki, "front-proxy-ca"), "front-proxy-ca", { notCA: true, reuseKey: join(pki, "front-proxy-ca.key") }), join(pki, "front-proxy-ca.crt")),
+  },
+  {
+    name: "apiserver-etcd-client with CA:TRUE", rule: "leaf-is-ca",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver-etcd-client"), { cn: "kube-apiserver-etcd-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"], isCA: true }), join(pki, "apiserver-etcd-client.crt")),
+  },
+  {
+    name: "apiserver-kubelet-client with an RSA 1024 key", rule: "weak-key",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver-kubelet-client"), { cn: "kube-apiserver-kubelet-client", o: ["kubeadm:cluster-admins"], ca: join(pki, "ca"), eku: ["clientAuth"], key: "rsa1024" }), join(pki, "apiserver-kubelet-client.crt")),
+  },
+  {
+    name: "etcd healthcheck client signed with SHA-1", rule: "sha1-signature",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/healthcheck-client"), { cn: "kube-etcd-healthcheck-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"], sha1: true }), join(pki, "etcd/healthcheck-client.crt")),
+  },
+  { name: "etcd/peer.key readable by everyone", rule: "key-permissions", breakIt: (_r, pki) => (chmodSync(join(pki, "etcd/peer.key"), 0o644), join(pki, "etcd/peer.key")) },
+  {
+    name: "sa.pub from another key", rule: "sa-keypair-mismatch",
+    breakIt: (root, pki) => {
+      const other = join(root, ".fixture/other-sa.key");
+      openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", other]);
+      openssl(["pkey", "-in", other, "-pubout", "-out", join(pki, "sa.pub")]);
+      return join(pki, "sa.pub");
+    },
+  },
+  {
+    name: "apiserver-etcd-client signed for apiserver.key", rule: "key-reused", severity: "warning",
+    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver-etcd-client"), { cn: "kube-apiserver-etcd-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"], reuseKey: join(pki, "apiserver.key") }), join(pki, "apiserver-etcd-client.crt")),
+  },
+];
+
+/** openssl's YYYYMMDDHHMMSSZ, `days` from now. */
+function stamp(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+describe("the fault corpus: one broken node per rule, each built with openssl", () => {
+  for (const [i, fault] of FAULTS.entries()) {
+    test(`${fault.rule}: ${fault.name}`, async () => {
+      const root = copyNode(healthy, join(work, `fault-${i}`));
+      const file = fault.breakIt(root, pkiOf(root));
+      const result = await checkNode({ root });
+      const severity = fault.severity ?? "error";
+      const hit = result.findings.find((f) => f.id === fault.rule && f.file === file && f.severity === severity);
+      assert.ok(hit, `no ${severity} ${fault.rule} finding naming ${file}; got:\n${result.findings.map((f) => `${f.severity} ${f.id} ${f.file}: ${f.message}`).join("\n")}`);
+      assert.ok(hit.message.length > 10 && hit.fix.length > 5);
+      // Precise: nothing else on the node is blamed.
+      const allowed = new Set([fault.rule, ...(fault.alsoAllowed ?? [])]);
+      const stray = errorsOf(result).filter((f) => !allowed.has(f.id));
+      assert.deepEqual(stray.map((f) => `${f.id} ${f.file}`), []);
+      rmSync(root, { recursive: true, force: true });
+    });
+  }
+
+  test("the corpus covers every rule that can fire on a node", () => {
+    const covered = new Set(FAULTS.map((f) => f.rule));
+    for (const id of ["file-missing", "file-unreadable", "file-invalid", "key-mismatch", "chain-untrusted", "kubeconfig-ca-mismatch", "expired",
+      "not-yet-valid", "expiring-soon", "subject-mismatch", "admin-group-missing", "kubelet-identity", "front-proxy-name-not-allowed", "san-missing",
+      "eku-wrong", "ca-not-ca", "leaf-is-ca", "weak-key", "sha1-signature", "key-permissions", "sa-keypair-mismatch", "key-reused"]) {
+      assert.ok(covered.has(id), id);
+    }
+  });
+});
+
+describe("the clock and exit codes", () => {
+  test("--now moves the clock: near the end of the leaves' year they warn, past it they fail", () => {
+    const soon = json(["--root", healthy, "--now", new Date(Date.now() + 350 * 86_400_000).toISOString()]);
+    assert.equal(soon.code, 0, "warnings alone exit 0");
+    const warned = soon.data.findings.filter((f: { id: string }) => f.id === "expiring-soon");
+    assert.ok(warned.length >= 10, JSON.stringify(warned));
+    assert.ok(warned.every((f: { severity: string }) => f.severity === "warning"));
+    assert.equal(soon.data.certificates.find((c: { id: string }) => c.id === "apiserver").status, "WARN");
+    assert.equal(soon.data.certificates.find((c: { id: string }) => c.id === "ca").status, "OK", "the CA still has 9 years");
+
+    assert.equal(kubepki(["check", "--root", healthy, "--now", new Date(Date.now() + 350 * 86_400_000).toISOString(), "--strict"]).code, 1, "--strict fails on warnings");
+
+    const late = json(["--root", healthy, "--now", new Date(Date.now() + 400 * 86_400_000).toISOString()]);
+    assert.equal(late.code, 1);
+    const expired = late.data.findings.filter((f: { id: string }) => f.id === "expired");
+    assert.ok(expired.some((f: { file: string }) => f.file === join(pkiOf(healthy), "apiserver.crt")));
+    assert.equal(late.data.certificates.find((c: { id: string }) => c.id === "apiserver").residual, "<invalid>");
+  });
+
+  test("--now before the certificates were issued: not-yet-valid", () => {
+    const early = json(["--root", healthy, "--now", new Date(Date.now() - 2 * 86_400_000).toISOString()]);
+    assert.equal(early.code, 1);
+    assert.ok(early.data.findings.some((f: { id: string; file: string }) => f.id === "not-yet-valid" && f.file === join(pkiOf(healthy), "ca.crt")));
+  });
+
+  test("--warn-within and --warn-within-ca widen the windows", () => {
+    const r = json(["--root", healthy, "--warn-within", "400d", "--warn-within-ca", "4000d"]);
+    assert.equal(r.code, 0);
+    const ids = new Set(r.data.findings.filter((f: { id: string }) => f.id === "expiring-soon").map((f: { certificate: string }) => f.certificate));
+    assert.ok(ids.has("apiserver") && ids.has("ca") && ids.has("admin.conf"));
+  });
+
+  test("bad usage exits 2 and names the flag", () => {
+    for (const [args, re] of [
+      [["--now", "yesterday"], /--now/],
+      [["-o", "xml"], /-o/],
+      [["--warn-within", "soon"], /--warn-within/],
+      [["--profile", "kops"], /--profile/],
+      [["--bogus"], /bogus/],
+      [["--root", "/does/not/exist"], /--root/],
+    ] as [string[], RegExp][]) {
+      const r = kubepki(["check", "--root", healthy, ...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  });
+
+  test("facts from flags when there is no manifest: a bare pki folder", async () => {
+    const r = await checkNode({ pkiDir: pkiOf(healthy), kubeconfigDir: join(work, "none"), cluster: { firstNode: { name: NODE.name, address: "10.9.9.9" } } });
+    const san = r.findings.find((f) => f.id === "san-missing" && f.certificate === "apiserver");
+    assert.ok(san && /IP:10\.9\.9\.9 \(the advertise address\)/.test(san.message), JSON.stringify(r.findings));
+  });
+});
