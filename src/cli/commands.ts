@@ -13,4 +13,9 @@ export interface Command {
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   init: { summary: "Issue a complete cluster PKI (kubeadm-exact or the hard way)", load: () => import("./init.js") },
   check: { summary: "Check every certificate, key and kubeconfig of a node: the table, findings and fixes", load: () => import("./check.js") },
+  kubeconfig: { summary: "Make or update a kubeconfig for any identity, signed by the cluster CA (merges like kubectl config)", load: () => import("./kubeconfig.js") },
+  user: { summary: "Onboard a user through the CSR API: key, CSR and object (create); the kubeconfig once signed (kubeconfig)", load: () => import("./user.js") },
+  csr: { summary: "Review a certificate request before approving it: identity, signer rules, privilege warnings", load: () => import("./csr.js") },
+  sign: { summary: "Sign a CSR with a local CA, exactly as kube-controller-manager's built-in signers would", load: () => import("./sign.js") },
+  key: { summary: "Generate a private key (weak RSA refused) or print a key's public half", load: () => import("./key.js") },
 };

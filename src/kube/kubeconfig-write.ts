@@ -1,4 +1,7 @@
 import { stringify } from "yaml";
+import { KEY_MODE, readIfExists } from "../store/files.js";
+import { replaceFile } from "../store/replace.js";
+import { parseKubeconfig } from "./kubeconfig.js";
 
 /**
  * Writing kubeconfigs: a new one as kubeadm writes it, or one cluster, user and
@@ -105,4 +108,25 @@ export function mergeKubeconfig(existing: Json | undefined, entry: KubeconfigEnt
 /** YAML as kubectl writes it; base64 values are never folded. */
 export function stringifyKubeconfig(doc: Json): string {
   return stringify(doc, { lineWidth: 0, indentSeq: false });
+}
+
+export interface KubeconfigFileResult extends MergeResult {
+  path: string;
+  created: boolean;
+  /** Where the previous file was copied first. */
+  backup?: string;
+}
+
+/**
+ * Sets an entry into the kubeconfig at `path` (created if missing): the file
+ * is read and validated first, backed up if it changes, then replaced
+ * atomically with mode 0600 (it holds a private key).
+ */
+export async function updateKubeconfigFile(path: string, entry: KubeconfigEntry, options: { useContext?: boolean; now: Date }): Promise<KubeconfigFileResult> {
+  const text = await readIfExists(path);
+  // Validates the existing file the way the reader does, so a broken one is refused before anything is written.
+  const existing = text !== undefined && text.toString().trim() !== "" ? parseKubeconfig(text.toString(), path).raw : undefined;
+  const merged = mergeKubeconfig(existing, entry, options);
+  const backup = await replaceFile(path, stringifyKubeconfig(merged.doc), KEY_MODE, options.now);
+  return { ...merged, path, created: text === undefined, backup };
 }

@@ -30,6 +30,11 @@ export interface CertificateTemplate {
   extKeyUsage: ExtKeyUsage[];
   dnsNames: string[];
   ipAddresses: string[];
+  /** Email and URI SANs: the CSR signer copies them from a request. */
+  emailAddresses?: string[];
+  uris?: string[];
+  /** A subject encoded elsewhere (the CSR signer re-encodes a request's subject as Go does); wins over `subject`. */
+  subjectName?: asn.Name;
 }
 
 /** The signer: the CA's key and certificate (DER), or nothing for a self-signed CA. */
@@ -70,7 +75,7 @@ const SIGNATURE_OID = {
 };
 
 /** Go's choice of signature algorithm for a CA key (x509.signingParamsForKey): SHA-256, SHA-384 for P-384. */
-function signingParams(key: KeyObject): { hash: string; algorithm: asn.AlgorithmIdentifier } {
+export function signingParams(key: KeyObject): { hash: string; algorithm: asn.AlgorithmIdentifier } {
   if (key.asymmetricKeyType === "rsa") {
     return { hash: "sha256", algorithm: new asn.AlgorithmIdentifier({ algorithm: SIGNATURE_OID.sha256WithRSA, parameters: null }) };
   }
@@ -86,7 +91,7 @@ function signingParams(key: KeyObject): { hash: string; algorithm: asn.Algorithm
 // PrintableString's alphabet; anything else is written as UTF8String, as Go does.
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
-function attribute(type: string, value: string): asn.AttributeTypeAndValue {
+export function attribute(type: string, value: string): asn.AttributeTypeAndValue {
   const v = PRINTABLE.test(value) ? new asn.AttributeValue({ printableString: value }) : new asn.AttributeValue({ utf8String: value });
   return new asn.AttributeTypeAndValue({ type, value: v });
 }
@@ -127,7 +132,7 @@ export function subjectKeyId(spki: asn.SubjectPublicKeyInfo): Buffer {
 export function createCertificate(template: CertificateTemplate, issuer: Issuer): Buffer {
   const publicKey = template.publicKey.type === "private" ? createPublicKey(template.publicKey) : template.publicKey;
   const spki = AsnConvert.parse(publicKey.export({ type: "spki", format: "der" }), asn.SubjectPublicKeyInfo);
-  const subject = encodeName(template.subject);
+  const subject = template.subjectName ?? encodeName(template.subject);
   const issuerCert = issuer.certificateDER ? AsnConvert.parse(issuer.certificateDER, asn.Certificate) : undefined;
   const issuerName = issuerCert ? issuerCert.tbsCertificate.subject : subject;
   const { hash, algorithm } = signingParams(issuer.key);
@@ -147,9 +152,12 @@ export function createCertificate(template: CertificateTemplate, issuer: Issuer)
     const skid = AsnConvert.parse(issuerSkid.extnValue.buffer, asn.SubjectKeyIdentifier);
     extensions.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(skid.buffer) })));
   }
+  // Go's marshalSANs order: DNS, email, IP, URI.
   const names = [
     ...template.dnsNames.map((dNSName) => new asn.GeneralName({ dNSName })),
+    ...(template.emailAddresses ?? []).map((rfc822Name) => new asn.GeneralName({ rfc822Name })),
     ...template.ipAddresses.map((iPAddress) => new asn.GeneralName({ iPAddress })),
+    ...(template.uris ?? []).map((uniformResourceIdentifier) => new asn.GeneralName({ uniformResourceIdentifier })),
   ];
   if (names.length) extensions.push(extension(asn.id_ce_subjectAltName, false, new asn.SubjectAlternativeName(names)));
 

@@ -58,7 +58,7 @@ const SIGNATURE_NAMES: Record<string, string> = {
   "1.2.840.10045.4.3.3": "ecdsa-with-SHA384", "1.2.840.10045.4.3.4": "ecdsa-with-SHA512", "1.3.101.112": "ED25519",
 };
 
-function readName(name: asn.Name): DistinguishedName {
+export function readName(name: asn.Name): DistinguishedName {
   const parts: string[] = [];
   const organization: string[] = [];
   let commonName: string | undefined;

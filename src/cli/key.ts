@@ -1,0 +1,99 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { inputError } from "../errors.js";
+import { generateChosenKey, parseKeyChoice } from "../pki/key-choice.js";
+import { describeKey, keyLabel, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
+import { decodeCSRPem, parseCSR } from "../pki/csr.js";
+import { decodeCertificates, decodePem } from "../pki/pem.js";
+import { certificatePublicKey } from "../pki/certificate.js";
+import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
+import { mustNotExist, replaceFile } from "../store/replace.js";
+import { parseFlags, parseNow } from "./args.js";
+
+export const help = `Usage: kubepki key generate --algorithm ALG -o FILE [--allow-weak]
+       kubepki key public FILE [-o OUT]
+
+generate writes a new private key to FILE, mode 0600, in the PEM encoding
+kubeadm uses (PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY"). It never
+overwrites an existing file and never prints the key.
+
+public prints the public half of a private key (what 'openssl rsa -pubout'
+does), or of a certificate or certificate request, as a PEM "PUBLIC KEY" —
+the form of the service-account key sa.pub.
+
+RSA below 2048 bits is refused: such keys are within reach of well-funded
+attackers (NIST disallowed 1024-bit RSA in 2013), and Kubernetes cannot revoke
+a client certificate, so a factored key is that user until it expires. The
+study note's 1024-bit examples predate this; --allow-weak exists for labs.
+
+Flags:
+  --algorithm ALG    RSA-2048 (default), RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384
+  -o, --out FILE     where to write (generate: required; public: default stdout)
+  --allow-weak       accept RSA-1024 (never below: Go refuses those)
+
+Examples:
+  # The seed's "openssl genrsa -out jane.key 2048"
+  kubepki key generate --algorithm RSA-2048 -o jane.key
+
+  # A small, fast key for a user or a component
+  kubepki key generate --algorithm ECDSA-P256 -o jane.key
+
+  # sa.pub from sa.key, or the public key a certificate carries
+  kubepki key public /etc/kubernetes/pki/sa.key
+  kubepki key public /etc/kubernetes/pki/apiserver.crt -o apiserver.pub
+`;
+
+const options = {
+  algorithm: { type: "string" },
+  out: { type: "string", short: "o" },
+  "allow-weak": { type: "boolean" },
+  now: { type: "string" },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === "generate") return generate(rest);
+  if (sub === "public") return publicKey(rest);
+  throw inputError(sub ? `key: unknown subcommand "${sub}"` : "key: a subcommand is needed", "use 'kubepki key generate' or 'kubepki key public'");
+}
+
+async function generate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("key generate", argv, options, true);
+  if (positionals.length) throw inputError(`key generate: unexpected argument "${positionals[0]}"`, "the file goes after -o");
+  if (!values.out) throw inputError("key generate: -o FILE is required (a private key is never printed)");
+  const choice = parseKeyChoice(values.algorithm ?? "RSA-2048", "--algorithm", values["allow-weak"]);
+  const out = resolve(values.out);
+  await mustNotExist([out], "a file");
+  const key = await generateChosenKey(choice);
+  await replaceFile(out, privateKeyToPEM(key), KEY_MODE, parseNow(values.now) ?? new Date());
+  process.stdout.write(`wrote ${values.out}: ${keyLabel(describeKey(key))} private key, mode 0600\n`);
+  process.stdout.write(`next: kubepki user create NAME --key ${values.out}    or    kubepki key public ${values.out}\n`);
+  return 0;
+}
+
+/** The public key of a private key, certificate or CSR file. */
+async function publicOf(path: string): Promise<KeyObject> {
+  const text = await readFile(path, "latin1").catch((err: NodeJS.ErrnoException) => {
+    throw inputError(`${path}: cannot read: ${err.code ?? err.message}`);
+  });
+  const labels = decodePem(text, path).map((b) => b.label);
+  if (labels.includes("CERTIFICATE")) return certificatePublicKey(decodeCertificates(text, path)[0]);
+  if (labels.some((l) => l.endsWith("CERTIFICATE REQUEST"))) return parseCSR(decodeCSRPem(text, path), path).publicKey;
+  if (labels.includes("PUBLIC KEY")) return createPublicKey(text);
+  if (labels.length === 0) throw inputError(`${path}: no PEM block found (expected a private key, certificate or certificate request)`);
+  return createPublicKey(parsePrivateKey(text, path));
+}
+
+async function publicKey(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("key public", argv, options, true);
+  if (positionals.length !== 1) throw inputError("key public: give one FILE (a private key, certificate or certificate request)");
+  const pem = publicKeyToPEM(await publicOf(positionals[0]));
+  if (values.out) {
+    await replaceFile(resolve(values.out), pem, PUBLIC_MODE, parseNow(values.now) ?? new Date());
+    process.stderr.write(`wrote ${values.out}\n`);
+  } else {
+    process.stdout.write(pem);
+  }
+  return 0;
+}
