@@ -69,12 +69,12 @@ describe("a healthy node", () => {
     assert.deepEqual(data.findings.filter((f: { severity: string }) => f.severity === "error"), []);
   });
 
-  test("made with kubepki init (RSA), completed with openssl-signed kubeconfigs: no error", (t) => {
+  test("made with kubepki init (RSA, its own kubeconfigs), with manifests and kubelet files added: no error", (t) => {
     const root = tempDir(t);
     const init = kubepki(["init", "--out", join(root, "etc/kubernetes"), "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address,
       "--control-plane-endpoint", `${NODE.endpoint}:6443`, "-o", "json"]);
     assert.equal(init.code, 0, init.stderr);
-    buildNodeFiles(root, S);
+    buildNodeFiles(root, S, { kubeconfigs: false });
     const { code, data, stderr } = json(["--root", root]);
     assert.equal(code, 0, stderr + JSON.stringify(data?.findings, null, 1));
     assert.deepEqual(data.findings.filter((f: { severity: string }) => f.severity !== "info"), []);
@@ -87,7 +87,8 @@ describe("a healthy node", () => {
     const { code, data, stderr } = json(["--pki-dir", join(out, "pki"), "--kubeconfig-dir", out, "--node-name", "node-0", "--apiserver-advertise-address", "10.240.0.10"]);
     assert.equal(code, 0, stderr + JSON.stringify(data?.findings, null, 1));
     assert.equal(data.node.profile, "hard-way");
-    assert.ok(data.certificates.some((c: { id: string }) => c.id === "kube-proxy"));
+    const ids = data.certificates.map((c: { id: string }) => c.id);
+    for (const id of ["kube-proxy", "admin.kubeconfig", "kube-proxy.kubeconfig", "node-0.kubeconfig"]) assert.ok(ids.includes(id), `${id} in ${ids}`);
   });
 });
 

@@ -294,29 +294,13 @@ export const KUBECONFIG_USERS = {
 } as const;
 
 /** The kubeconfigs, the static pod manifests and the kubelet's files, completing a node around its pki. */
-export function buildNodeFiles(root: string, signer: Signer): void {
+export function buildNodeFiles(root: string, signer: Signer, options: { kubeconfigs?: boolean } = {}): void {
   const pki = pkiOf(root);
   const work = join(root, ".fixture");
   mkdirSync(work, { recursive: true });
-  for (const [file, u] of Object.entries(KUBECONFIG_USERS)) {
-    const stem = join(work, file);
-    signer.leaf(stem, { cn: u.cn, o: [...u.o], ca: join(pki, "ca"), eku: ["clientAuth"] });
-    writeKubeconfig(join(root, "etc/kubernetes", file), {
-      server: u.local ? `https://${NODE.address}:6443` : `https://${NODE.endpoint}:6443`, ca: join(pki, "ca.crt"), user: u.user, cert: `${stem}.crt`, key: `${stem}.key`,
-    });
-  }
-  // The kubelet after TLS bootstrap: kubelet.conf references a rotated PEM through an absolute symlink.
   const kpki = join(root, "var/lib/kubelet/pki");
   mkdirSync(kpki, { recursive: true });
-  const kstem = join(work, "kubelet-client");
-  signer.leaf(kstem, { cn: `system:node:${NODE.name}`, o: ["system:nodes"], ca: join(pki, "ca"), eku: ["clientAuth"] });
-  const dated = "kubelet-client-2026-01-01-00-00-00.pem";
-  writeFileSync(join(kpki, dated), readFileSync(`${kstem}.crt`, "utf8") + readFileSync(`${kstem}.key`, "utf8"), { mode: 0o600 });
-  symlinkSync(`/var/lib/kubelet/pki/${dated}`, join(kpki, "kubelet-client-current.pem"));
-  writeKubeconfig(join(root, "etc/kubernetes/kubelet.conf"), {
-    server: `https://${NODE.endpoint}:6443`, ca: join(pki, "ca.crt"), user: "default-auth",
-    certRef: "/var/lib/kubelet/pki/kubelet-client-current.pem", keyRef: "/var/lib/kubelet/pki/kubelet-client-current.pem",
-  });
+  if (options.kubeconfigs !== false) writeKubeconfigs(root, signer);
   // The kubelet's own self-signed serving certificate.
   newKey(join(kpki, "kubelet.key"));
   const cfg = extConfig(join(work, "kubelet.cnf"), ["basicConstraints = critical,CA:FALSE", "extendedKeyUsage = serverAuth", `subjectAltName = DNS:${NODE.name}`]);
@@ -329,6 +313,30 @@ authentication:
 rotateCertificates: true
 `);
   writeManifests(root);
+}
+
+/** admin.conf and the other kubeconfigs, and kubelet.conf as the kubelet leaves it after TLS bootstrap. */
+export function writeKubeconfigs(root: string, signer: Signer): void {
+  const pki = pkiOf(root);
+  const work = join(root, ".fixture");
+  for (const [file, u] of Object.entries(KUBECONFIG_USERS)) {
+    const stem = join(work, file);
+    signer.leaf(stem, { cn: u.cn, o: [...u.o], ca: join(pki, "ca"), eku: ["clientAuth"] });
+    writeKubeconfig(join(root, "etc/kubernetes", file), {
+      server: u.local ? `https://${NODE.address}:6443` : `https://${NODE.endpoint}:6443`, ca: join(pki, "ca.crt"), user: u.user, cert: `${stem}.crt`, key: `${stem}.key`,
+    });
+  }
+  // The kubelet after TLS bootstrap: kubelet.conf references a rotated PEM through an absolute symlink.
+  const kpki = join(root, "var/lib/kubelet/pki");
+  const kstem = join(work, "kubelet-client");
+  signer.leaf(kstem, { cn: `system:node:${NODE.name}`, o: ["system:nodes"], ca: join(pki, "ca"), eku: ["clientAuth"] });
+  const dated = "kubelet-client-2026-01-01-00-00-00.pem";
+  writeFileSync(join(kpki, dated), readFileSync(`${kstem}.crt`, "utf8") + readFileSync(`${kstem}.key`, "utf8"), { mode: 0o600 });
+  symlinkSync(`/var/lib/kubelet/pki/${dated}`, join(kpki, "kubelet-client-current.pem"));
+  writeKubeconfig(join(root, "etc/kubernetes/kubelet.conf"), {
+    server: `https://${NODE.endpoint}:6443`, ca: join(pki, "ca.crt"), user: "default-auth",
+    certRef: "/var/lib/kubelet/pki/kubelet-client-current.pem", keyRef: "/var/lib/kubelet/pki/kubelet-client-current.pem",
+  });
 }
 
 /** A healthy node, every file made by `signer`. */

@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from "node:path";
 import { parse as parseYAML } from "yaml";
-import { planCatalog, type PlannedCertificate } from "../catalog/index.js";
+import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedKubeconfig } from "../catalog/index.js";
 import type { ClusterDescription, ProfileName } from "../cluster/description.js";
 import { isIP, canonicalIP } from "../cluster/net.js";
 import { mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
 import { hostPathOf, loadStaticPod, type StaticPod } from "../kube/manifest.js";
 import { inputError } from "../errors.js";
-import { expectationFromPlan, kubeconfigExpectation, UNKNOWN_ADDRESS, UNKNOWN_NODE, type Expectation } from "./expect.js";
+import { expectationFromKubeconfig, expectationFromPlan, UNKNOWN_ADDRESS, UNKNOWN_NODE, type Expectation } from "./expect.js";
 import type { Finding } from "./findings.js";
 
 export type Role = "CA" | "server" | "client" | "peer";
@@ -31,6 +31,8 @@ export interface CertItem {
   /** The private key file; absent for a kubeconfig (the loader follows its user). */
   keyFile?: string;
   kubeconfig?: boolean;
+  /** For a kubeconfig embedding a catalog certificate (the hard way): that certificate's row id. */
+  embeds?: string;
   /** Where the path came from: "kube-apiserver --tls-cert-file" or "kubeadm default". */
   via: string;
   /** Missing is an error (a component reads it) rather than a note. */
@@ -124,17 +126,6 @@ const TRUST: Record<string, { component: string; flag: string }> = {
   "kubelet-client": { component: "kube-apiserver", flag: "--client-ca-file" },
 };
 
-/**
- * kubeadm's kubeconfigs (kubernetes-pki.md §2). The catalog will hold these
- * as specs; until it does, this short list is the expected state.
- */
-const KUBECONFIGS = [
-  { file: "admin.conf", kind: "admin", component: "kubectl" },
-  { file: "super-admin.conf", kind: "super-admin", component: "kubectl" },
-  { file: "controller-manager.conf", kind: "controller-manager", component: "kube-controller-manager" },
-  { file: "scheduler.conf", kind: "scheduler", component: "kube-scheduler" },
-  { file: "kubelet.conf", kind: "kubelet", component: "kubelet" },
-] as const;
 
 /** The layout of one node: where each file is, what each must say, who trusts what. */
 export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeInventory> {
@@ -213,8 +204,8 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeI
   };
   for (const c of certs) if (c.checkChain) c.trust = trustFor(c.id, c.caId);
 
+  certs.push(...kubeconfigItems(planKubeconfigs(cluster), kubeconfigDir, manifests, kubelet !== undefined, flagPath, (caId) => trustFor("kubelet-client", caId), notes));
   if (profile === "kubeadm") {
-    certs.push(...kubeconfigItems(kubeconfigDir, manifests, kubelet !== undefined, flagPath, trustFor("kubelet-client", "ca"), notes));
     const serving = kubeletServing(root, kubelet, toLocal);
     if (serving) certs.push(serving);
   }
@@ -379,27 +370,34 @@ function adminServer(path: string): string | undefined {
   }
 }
 
+/**
+ * The catalog's kubeconfigs, at the path a manifest's --kubeconfig gives or in
+ * the kubeconfig folder. A file a running component reads is required; the
+ * others (super-admin.conf exists only on the first node) are checked when present.
+ */
 function kubeconfigItems(
+  plans: PlannedKubeconfig[],
   dir: string,
   manifests: StaticPod[],
   hasKubelet: boolean,
   flagPath: (p: StaticPod, f: string) => string | undefined,
-  clientTrust: TrustRef | undefined,
+  trustFor: (caId: string) => TrustRef | undefined,
   notes: Finding[],
 ): CertItem[] {
   const controlPlane = manifests.some((m) => m.component === "kube-apiserver");
   const items: CertItem[] = [];
-  for (const k of KUBECONFIGS) {
-    const pod = manifests.find((m) => m.component === k.component);
+  for (const plan of plans) {
+    const component = plan.spec.consumers[0]?.component ?? "kubectl";
+    const pod = manifests.find((m) => m.component === component);
     const fromFlag = pod && flagPath(pod, "--kubeconfig");
-    const file = fromFlag ?? join(dir, k.file);
-    // A file a running component reads is required; super-admin.conf exists only on the first node.
-    const required = Boolean(fromFlag) || (k.kind === "admin" && controlPlane) || (k.kind === "kubelet" && hasKubelet);
+    const file = fromFlag ?? join(dir, plan.path);
+    const kubelet = component === "kubelet";
+    const required = Boolean(fromFlag) || (plan.spec.name === "admin.conf" && controlPlane) || (kubelet && hasKubelet);
     if (!required && !existsSync(file)) continue;
     items.push({
-      id: k.file, component: k.component, role: "client", file, kubeconfig: true,
-      via: fromFlag ? `${k.component} --kubeconfig` : "kubeadm default",
-      required, keyRequired: true, expected: kubeconfigExpectation(k.kind), caId: "ca", trust: clientTrust, checkChain: true,
+      id: basename(plan.path), component, role: "client", file, kubeconfig: true, embeds: plan.certificateId,
+      via: fromFlag ? `${component} --kubeconfig` : `${plans[0].spec.name.endsWith(".conf") ? "kubeadm" : "hard-way"} default`,
+      required, keyRequired: true, expected: expectationFromKubeconfig(plan), caId: plan.caId, trust: trustFor(plan.caId), checkChain: true,
     });
   }
   if (items.length === 0) {

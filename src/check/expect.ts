@@ -1,4 +1,4 @@
-import type { PlannedCertificate } from "../catalog/index.js";
+import type { PlannedCertificate, PlannedKubeconfig } from "../catalog/index.js";
 import { serviceIP, type ClusterDescription } from "../cluster/description.js";
 
 /**
@@ -123,20 +123,24 @@ function sanReasons(name: string, cluster: ClusterDescription, node: { name: str
   };
 }
 
-/** What a kubeadm kubeconfig's client certificate must say. */
-export function kubeconfigExpectation(kind: "admin" | "super-admin" | "controller-manager" | "scheduler" | "kubelet"): Expectation {
+/**
+ * What a kubeconfig's client certificate must say, from the catalog's client
+ * identity: a node identity for the kubelet, an admin group for admins (and
+ * exactly system:masters for the break-glass one), else the exact user name
+ * RBAC binds.
+ */
+export function expectationFromKubeconfig(plan: PlannedKubeconfig): Expectation {
   const e: Expectation = { isCA: false, extKeyUsage: ["clientAuth"], requiredSANs: new Map(), usualSANs: new Map() };
-  if (kind === "admin") e.adminGroup = true;
-  if (kind === "super-admin") {
-    e.commonName = "kubernetes-super-admin";
-    e.commonNameSeverity = "info";
-    e.organizationAnyOf = [["system:masters"]];
-  }
-  if (kind === "controller-manager" || kind === "scheduler") {
-    // RBAC binds these users by name: another CN means "forbidden" everywhere.
-    e.commonName = `system:kube-${kind}`;
+  const cn = plan.subject.commonName;
+  const o = plan.subject.organization ?? [];
+  if (cn.startsWith("system:node:")) e.kubeletNode = true;
+  else if (o.some((g) => ADMIN_GROUPS.includes(g))) {
+    e.adminGroup = true;
+    if (o.includes("system:masters")) e.organizationAnyOf = [["system:masters"]];
+  } else {
+    e.commonName = cn;
     e.commonNameSeverity = "error";
+    if (o.length) e.organizationAnyOf = [o];
   }
-  if (kind === "kubelet") e.kubeletNode = true;
   return e;
 }

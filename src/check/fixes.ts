@@ -34,6 +34,7 @@ export function renewFix(c: LoadedCert, inv: NodeInventory): string {
   if (item.id === "kubelet.conf") {
     return `enable rotateCertificates in /var/lib/kubelet/config.yaml; if the certificate already expired: kubeadm kubeconfig user --client-name system:node:${inv.facts.nodeName ?? "<node>"} --org system:nodes > ${item.file}, ${restartHint(item)}`;
   }
+  if (item.embeds) return embedFix(c, inv);
   if (item.id === "kubelet-serving") return `delete ${c.certFile} and its key; the kubelet writes a new one when it restarts (systemctl restart kubelet)`;
   if (inv.profile === "kubeadm") return join(`kubeadm certs renew ${item.id}${kubeadmCertDir(inv)}`, restartHint(item));
   return join(opensslResign(c, inv), restartHint(item));
@@ -42,12 +43,8 @@ export function renewFix(c: LoadedCert, inv: NodeInventory): string {
 /** Re-issuing with different contents (SANs, names, usages, signer): renewal would copy the mistake. */
 export function reissueFix(c: LoadedCert, inv: NodeInventory): string {
   const { item } = c;
-  if (item.kubeconfig) {
-    return item.id === "kubelet.conf"
-      ? renewFix(c, inv)
-      : join(`kubeadm init phase kubeconfig ${item.id.replace(/\.conf$/, "")} --config kubeadm.yaml (after moving ${item.file} away)`, restartHint(item));
-  }
-  if (item.id === "kubelet-serving") return renewFix(c, inv);
+  if (item.embeds) return embedFix(c, inv);
+  if (item.id === "kubelet.conf" || item.id === "kubelet-serving") return renewFix(c, inv);
   const f = inv.facts;
   const flags = [
     `--out ${dirname(inv.pkiDir)}`,
@@ -61,6 +58,15 @@ export function reissueFix(c: LoadedCert, inv: NodeInventory): string {
   ].filter(Boolean);
   // init --force replaces exactly the files that differ from the catalog, after a backup.
   return join(`kubepki init ${flags.join(" ")} --force`, restartHint(item));
+}
+
+/** A hard-way kubeconfig holds a copy of a catalog certificate: fix that one, then embed it again. */
+function embedFix(c: LoadedCert, inv: NodeInventory): string {
+  const source = inv.certs.find((i) => i.id === c.item.embeds);
+  const user = c.kubeconfig?.user ?? c.item.embeds;
+  const crt = source?.file ?? `${inv.pkiDir}/${c.item.embeds}.crt`;
+  const key = source?.keyFile ?? crt.replace(/\.crt$/, ".key");
+  return `make ${crt} right first (see its own findings), then embed it again: kubectl config set-credentials ${user} --kubeconfig ${c.item.file} --client-certificate ${crt} --client-key ${key} --embed-certs`;
 }
 
 function kubeadmCertDir(inv: NodeInventory): string {

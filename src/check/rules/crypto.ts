@@ -59,15 +59,15 @@ export const saKeypairMismatch: Rule = {
 export const keyReused: Rule = {
   id: "key-reused",
   run({ model }) {
-    const groups = new Map<string, { id: string; file: string; ca: boolean }[]>();
-    const add = (spki: string, entry: { id: string; file: string; ca: boolean }) => {
+    const groups = new Map<string, { id: string; file: string; ca: boolean; cert?: string }[]>();
+    const add = (spki: string, entry: { id: string; file: string; ca: boolean; cert?: string }) => {
       const g = groups.get(spki) ?? [];
-      // The same file seen twice (a flag and a default) is one use, not reuse.
-      if (!g.some((e) => e.file === entry.file)) g.push(entry);
+      // The same file seen twice, or the same certificate copied (a hard-way kubeconfig embeds its catalog certificate), is one use.
+      if (!g.some((e) => e.file === entry.file || (entry.cert && e.cert === entry.cert))) g.push(entry);
       groups.set(spki, g);
     };
     for (const c of model.certs) {
-      if (c.cert) add(c.cert.publicKey.export({ type: "spki", format: "der" }).toString("base64"), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA" });
+      if (c.cert) add(c.cert.publicKey.export({ type: "spki", format: "der" }).toString("base64"), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
     }
     for (const p of model.keypairs) {
       const pub = p.publicKey ?? (p.privateKey && createPublicKey(p.privateKey));
