@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+// Static: discovery already loads yaml to read manifests and kubeconfigs.
+import { stringify as stringifyYAML } from "yaml";
 import { parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { isDNSSubdomain, parseIP } from "../cluster/net.js";
@@ -150,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(renderCheckText(result, styleFor(process.stdout)) + "\n");
   } else {
     const data = checkReportData(result);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringifyYAML(data));
   }
   const { error, warning } = result.summary;
   return error || (values.strict && warning) ? 1 : 0;
