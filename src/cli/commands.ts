@@ -12,6 +12,7 @@ export interface Command {
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   init: { summary: "Issue a complete cluster PKI (kubeadm-exact or the hard way)", load: () => import("./init.js") },
+  inspect: { summary: "See any certificate the way Kubernetes sees it: files, kubeconfigs, Secrets, CSRs, manifests, endpoints", load: () => import("./inspect.js") },
   check: { summary: "Check every certificate, key and kubeconfig of a node: the table, findings and fixes", load: () => import("./check.js") },
   kubeconfig: { summary: "Make or update a kubeconfig for any identity, signed by the cluster CA (merges like kubectl config)", load: () => import("./kubeconfig.js") },
   user: { summary: "Onboard a user through the CSR API: key, CSR and object (create); the kubeconfig once signed (kubeconfig)", load: () => import("./user.js") },

@@ -1,0 +1,120 @@
+// Synchronous reads on purpose: certificates are small and usually in the page cache, and
+// fs/promises costs more in start-up and per-call overhead than it saves in overlap.
+import { readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { KubepkiError, inputError } from "../errors.js";
+import { looksLikePem, readDer, readPem } from "./pem-input.js";
+import type { Collector, InspectOptions, Source } from "./types.js";
+
+/** What every reader needs: the options, where to put items, and how to read a file it points at. */
+export interface ReadContext {
+  options: InspectOptions;
+  out: Collector;
+  /** Inside a directory walk: files that are not certificates, keys or Kubernetes objects are skipped silently. */
+  inDirectory: boolean;
+  /** Guards against a manifest → kubeconfig → … chain going on forever. */
+  depth: number;
+}
+
+const NOT_RECOGNISED = "not a certificate, CSR, key, kubeconfig, Secret, CertificateSigningRequest or static pod manifest";
+
+/** An error a user can act on, from anything a reader threw. */
+export function messageOf(err: unknown): string {
+  if (err instanceof KubepkiError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code && e.path) return `${e.path}: cannot read: ${e.code}`;
+  return String(e?.message ?? err).split("\n")[0];
+}
+
+/** Text that is not PEM but may be YAML or JSON: printable UTF-8 with no NUL. */
+function looksLikeText(bytes: Buffer): boolean {
+  if (bytes.includes(0)) return false;
+  const sample = bytes.subarray(0, 4096);
+  if (sample.toString("utf8").includes("\ufffd")) return false;
+  let control = 0;
+  for (const b of sample) if (b < 9 || (b > 13 && b < 32)) control++;
+  return control === 0;
+}
+
+/**
+ * Reads one blob of bytes whatever it holds. Returns false when it is none of
+ * the kinds inspect knows (in a directory walk that is not an error).
+ */
+export async function readBytes(bytes: Buffer, source: Source, ctx: ReadContext, besideDir: string | undefined): Promise<boolean> {
+  if (looksLikePem(bytes)) {
+    if (await readPem(bytes, source, besideDir, ctx.out)) return true;
+    if (ctx.inDirectory) return false;
+    throw inputError(`${labelOfSource(source)}: no certificate, request or key PEM block in it`);
+  }
+  if (bytes.length > 0 && bytes[0] === 0x30) {
+    if (await readDer(bytes, source, besideDir, ctx.out)) return true;
+    if (ctx.inDirectory) return false;
+    throw inputError(`${labelOfSource(source)}: binary data that is not a DER certificate, CSR or key`);
+  }
+  if (bytes.length > 0 && looksLikeText(bytes)) {
+    const { readObjects } = await import("./objects.js");
+    return readObjects(bytes.toString("utf8"), source, ctx);
+  }
+  if (ctx.inDirectory) return false;
+  throw inputError(`${labelOfSource(source)}: ${bytes.length === 0 ? "empty input" : NOT_RECOGNISED}`);
+}
+
+export const NOT_RECOGNISED_MESSAGE = NOT_RECOGNISED;
+
+export function labelOfSource(source: Source): string {
+  return [source.file ?? source.input, source.where].filter(Boolean).join(": ");
+}
+
+/** Reads a file a kubeconfig or manifest points at, as its own source. */
+export async function readReferencedFile(path: string, source: Source, ctx: ReadContext): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw inputError(`${labelOfSource(source)}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+  }
+  const recognised = await readBytes(bytes, { ...source, file: path }, { ...ctx, inDirectory: false, depth: ctx.depth + 1 }, dirname(resolve(path)));
+  if (!recognised) throw inputError(`${labelOfSource(source)}: ${path}: ${NOT_RECOGNISED}`);
+}
+
+const ENDPOINT = /^(?:https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})\/?$/;
+
+/** One command-line input: a path, "-" for stdin, a directory, or host:port. */
+export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
+  const source: Source = { input: arg };
+  if (arg === "-") {
+    const bytes = await (ctx.options.stdin ?? readStdin)();
+    await readBytes(bytes, { input: "-", file: "(stdin)" }, ctx, undefined);
+    return;
+  }
+  let info;
+  try {
+    info = statSync(arg);
+  } catch (err) {
+    const m = ENDPOINT.exec(arg);
+    if (m && (err as NodeJS.ErrnoException).code === "ENOENT") {
+      const { probeEndpoint } = await import("./endpoint.js");
+      await probeEndpoint(m[1].replace(/^\[|\]$/g, ""), Number(m[2]), source, ctx);
+      return;
+    }
+    throw inputError(`${arg}: cannot read: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+  }
+  if (info.isDirectory()) {
+    const { readDirectory } = await import("./directory.js");
+    await readDirectory(arg, ctx);
+    return;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(arg);
+  } catch (err) {
+    throw inputError(`${arg}: cannot read: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+  }
+  await readBytes(bytes, { input: arg, file: arg }, ctx, dirname(resolve(arg)));
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
