@@ -99,10 +99,20 @@ export function attribute(type: string, value: string): asn.AttributeTypeAndValu
 const OID_CN = "2.5.4.3";
 const OID_O = "2.5.4.10";
 
+/**
+ * A multi-valued RDN is a SET OF: DER (and Go's encoding/asn1 since 1.15)
+ * orders its members by their encodings, so O=[ops, dev] is written dev, ops.
+ */
+export function derSortedRDN(values: asn.AttributeTypeAndValue[]): asn.RelativeDistinguishedName {
+  const encoded = values.map((v) => ({ v, der: Buffer.from(AsnConvert.serialize(v)) }));
+  encoded.sort((a, b) => Buffer.compare(a.der, b.der));
+  return new asn.RelativeDistinguishedName(encoded.map((e) => e.v));
+}
+
 /** Go's encoding of a subject: O before CN, all O values in one RDN. */
 export function encodeName(subject: Subject): asn.Name {
   const rdns: asn.RelativeDistinguishedName[] = [];
-  if (subject.organization?.length) rdns.push(new asn.RelativeDistinguishedName(subject.organization.map((o) => attribute(OID_O, o))));
+  if (subject.organization?.length) rdns.push(derSortedRDN(subject.organization.map((o) => attribute(OID_O, o))));
   if (subject.commonName) rdns.push(new asn.RelativeDistinguishedName([attribute(OID_CN, subject.commonName)]));
   return new asn.Name(rdns);
 }

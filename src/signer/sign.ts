@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import * as asn from "@peculiar/asn1-x509";
 import { problemError } from "../errors.js";
-import { attribute, createCertificate, randomSerial128, type ExtKeyUsage, type KeyUsageName } from "../pki/certificate.js";
+import { attribute, createCertificate, derSortedRDN, randomSerial128, type ExtKeyUsage, type KeyUsageName } from "../pki/certificate.js";
 import type { CSRModel } from "../pki/csr.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { privilegeWarnings, type PrivilegeWarning } from "./guard.js";
@@ -105,7 +105,7 @@ export function goSubject(name: asn.Name): asn.Name {
   for (const type of SUBJECT_ORDER) {
     let vs = values.get(type) ?? [];
     if (SINGLE_VALUED.has(type)) vs = vs.slice(-1).filter(Boolean);
-    if (vs.length) rdns.push(new asn.RelativeDistinguishedName(vs.map((v) => attribute(type, v))));
+    if (vs.length) rdns.push(derSortedRDN(vs.map((v) => attribute(type, v))));
   }
   return new asn.Name(rdns);
 }
