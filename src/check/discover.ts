@@ -6,6 +6,7 @@ import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedKube
 import type { ClusterDescription, ProfileName } from "../cluster/description.js";
 import { isIP, canonicalIP } from "../cluster/net.js";
 import { mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
+import { parseKubeconfig, type Kubeconfig } from "../kube/kubeconfig.js";
 import { hostPathOf, loadStaticPod, type StaticPod } from "../kube/manifest.js";
 import { inputError } from "../errors.js";
 import { expectationFromKubeconfig, expectationFromPlan, UNKNOWN_ADDRESS, UNKNOWN_NODE, type Expectation } from "./expect.js";
@@ -78,6 +79,8 @@ export interface NodeInventory {
   keypairs: KeyPairItem[];
   /** What discovery itself has to say (facts it could not find, unreadable manifests). */
   notes: Finding[];
+  /** Kubeconfigs discovery already parsed (admin.conf, for the endpoint), so the loader does not parse them again. */
+  parsedKubeconfigs: Map<string, Kubeconfig>;
 }
 
 export interface DiscoverOptions {
@@ -160,7 +163,8 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeI
 
   const kubelet = readKubeletConfig(rooted(root, `${HOST_KUBELET}/config.yaml`), notes);
   const profile = options.profile ?? detectProfile(pkiDir);
-  const { cluster, facts } = describeCluster(manifests, manifestsDir, kubeconfigDir, profile, options.clusterPatches ?? [], notes);
+  const parsedKubeconfigs = new Map<string, Kubeconfig>();
+  const { cluster, facts } = describeCluster(manifests, manifestsDir, kubeconfigDir, profile, options.clusterPatches ?? [], notes, parsedKubeconfigs);
 
   const certs: CertItem[] = [];
   const keypairs: KeyPairItem[] = [];
@@ -209,7 +213,7 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeI
     const serving = kubeletServing(root, kubelet, toLocal);
     if (serving) certs.push(serving);
   }
-  return { root, pkiDir, kubeconfigDir, manifestsDir, profile, cluster, facts, manifests, certs, keypairs, notes };
+  return { root, pkiDir, kubeconfigDir, manifestsDir, profile, cluster, facts, manifests, certs, keypairs, notes, parsedKubeconfigs };
 }
 
 /** A host path under --root ("/etc/kubernetes/pki" → "<root>/etc/kubernetes/pki"). */
@@ -294,7 +298,7 @@ function roleOf(item: PlannedCertificate): Role {
  * admin.conf's server, and then --config and flags, which win. What stays
  * unknown is marked, so that no rule checks against a guess.
  */
-function describeCluster(manifests: StaticPod[], manifestsDir: string, kubeconfigDir: string, profile: ProfileName, patches: ClusterPatch[], notes: Finding[]) {
+function describeCluster(manifests: StaticPod[], manifestsDir: string, kubeconfigDir: string, profile: ProfileName, patches: ClusterPatch[], notes: Finding[], parsed: Map<string, Kubeconfig>) {
   const facts: NodeFacts = { sources: [] };
   const fromNode: ClusterPatch = { profile, firstNode: {} };
   const apiserver = manifests.find((m) => m.component === "kube-apiserver");
@@ -320,7 +324,7 @@ function describeCluster(manifests: StaticPod[], manifestsDir: string, kubeconfi
     fromNode.firstNode!.name = etcd.flags.get("--name");
   }
   // kubeadm writes the control-plane endpoint (or the advertise address) as admin.conf's server.
-  const server = adminServer(join(kubeconfigDir, "admin.conf"));
+  const server = adminServer(join(kubeconfigDir, "admin.conf"), parsed);
   if (server && !isLoopback(server) && server !== fromNode.firstNode!.address) fromNode.controlPlaneEndpoint = { host: server };
 
   const merged: ClusterPatch = { firstNode: {} };
@@ -358,10 +362,11 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 const isLoopback = (host: string) => host === "localhost" || host === "127.0.0.1" || host === "::1";
 
 /** The host of admin.conf's first cluster server, read without failing: a broken file is judged later. */
-function adminServer(path: string): string | undefined {
+function adminServer(path: string, parsed: Map<string, Kubeconfig>): string | undefined {
   try {
-    const doc = parseYAML(readFileSync(path, "utf8")) as { clusters?: { cluster?: { server?: string } }[] };
-    const server = doc?.clusters?.[0]?.cluster?.server;
+    const config = parseKubeconfig(readFileSync(path, "utf8"), path);
+    parsed.set(path, config);
+    const server = config.clusters[0]?.server;
     if (!server) return undefined;
     const host = new URL(server).hostname.replace(/^\[(.*)\]$/, "$1");
     return isIP(host) ? canonicalIP(host) : host;

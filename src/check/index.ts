@@ -2,7 +2,7 @@ import type { ProfileName } from "../cluster/description.js";
 import { shortHumanDuration } from "../cluster/duration.js";
 import type { ClusterPatch } from "../cluster/patch.js";
 import { keyLabel } from "../pki/keys.js";
-import { isSignedBy } from "../pki/model.js";
+import { signedBy } from "./certs.js";
 import { discoverNode, type NodeFacts, type Role } from "./discover.js";
 import { sortFindings, countBySeverity, type Finding, type Severity } from "./findings.js";
 import { loadNode, type LoadedCert, type NodeModel } from "./load.js";
@@ -115,7 +115,7 @@ function rowOf(c: LoadedCert, model: NodeModel, findings: Finding[], now: Date):
   const cert = c.cert;
   if (!cert) return row;
   const left = cert.notAfter.getTime() - now.getTime();
-  const selfSigned = cert.subject.text === cert.issuer.text && isSignedBy(cert, cert);
+  const selfSigned = cert.subject.text === cert.issuer.text && signedBy(cert, cert);
   const signer = signingCA(cert, model.certs);
   return {
     ...row,

@@ -2,9 +2,10 @@ import type { KeyObject } from "node:crypto";
 import { createPublicKey } from "node:crypto";
 import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parseKubeconfig, resolveContext } from "../kube/kubeconfig.js";
+import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import { parsePrivateKey } from "../pki/keys.js";
-import { parseCertificate, type CertificateModel } from "../pki/model.js";
+import type { CertificateModel } from "../pki/model.js";
+import { readCert } from "./certs.js";
 import { decodeCertificates, decodePem, encodePem } from "../pki/pem.js";
 import type { CertItem, KeyPairItem, NodeInventory } from "./discover.js";
 
@@ -108,7 +109,7 @@ function parsed<T>(file: string, fn: () => T): T {
 }
 
 function certificates(pem: Buffer | string, file: string, what = file): CertificateModel[] {
-  return parsed(file, () => decodeCertificates(pem.toString(), what).map((der, i) => parseCertificate(der, i ? `${what} (certificate ${i + 1})` : what)));
+  return parsed(file, () => decodeCertificates(pem.toString(), what).map((der, i) => readCert(der, i ? `${what} (certificate ${i + 1})` : what)));
 }
 
 /** The private key in a PEM that may also hold certificates (the kubelet's *-current.pem). */
@@ -161,10 +162,10 @@ function loadPemItem(item: CertItem, root: string): LoadedCert {
   return out;
 }
 
-function loadKubeconfigItem(item: CertItem, root: string): LoadedCert {
+function loadKubeconfigItem(item: CertItem, root: string, parsedAlready: Map<string, Kubeconfig>): LoadedCert {
   const out: LoadedCert = { item, certFile: item.file, extra: [], problems: [] };
   attempt(out.problems, () => {
-    const config = parsed(item.file, () => parseKubeconfig(read(item.file, root).toString(), item.file));
+    const config = parsedAlready.get(item.file) ?? parsed(item.file, () => parseKubeconfig(read(item.file, root).toString(), item.file));
     const { context, cluster, user } = parsed(item.file, () => resolveContext(config));
     if (!user) throw new Problem({ state: "invalid", file: item.file, message: `${item.file}: context "${context.name}" names user "${context.user}", which is not defined` });
     out.keyMode = modeOf(item.file);
@@ -232,7 +233,7 @@ function loadBundle(file: string, root: string): Bundle {
 
 /** Reads every file discovery named. Never throws for a bad file: problems are data for the rules. */
 export function loadNode(inventory: NodeInventory): NodeModel {
-  const certs = inventory.certs.map((item) => (item.kubeconfig ? loadKubeconfigItem(item, inventory.root) : loadPemItem(item, inventory.root)));
+  const certs = inventory.certs.map((item) => (item.kubeconfig ? loadKubeconfigItem(item, inventory.root, inventory.parsedKubeconfigs) : loadPemItem(item, inventory.root)));
   const keypairs = inventory.keypairs.map((k) => loadKeyPair(k, inventory.root));
   const bundles = new Map<string, Bundle>();
   for (const c of certs) {

@@ -1,5 +1,4 @@
-import { createPublicKey } from "node:crypto";
-import { keysMatch } from "../../pki/keys.js";
+import { sameKey, spkiOf } from "../certs.js";
 import type { Finding } from "../findings.js";
 import { reissueFix } from "../fixes.js";
 import type { Rule } from "./types.js";
@@ -44,7 +43,7 @@ export const saKeypairMismatch: Rule = {
   id: "sa-keypair-mismatch",
   run({ model }) {
     return model.keypairs.flatMap((p): Finding[] =>
-      p.privateKey && p.publicKey && !keysMatch(p.privateKey, p.publicKey)
+      p.privateKey && p.publicKey && !sameKey(p.privateKey, p.publicKey)
         ? [{
             id: "sa-keypair-mismatch", severity: "error", file: p.item.publicFile,
             message: `${p.item.publicFile} is not the public half of ${p.item.privateFile}: tokens the API server signs fail its own verification ("invalid bearer token")`,
@@ -67,11 +66,11 @@ export const keyReused: Rule = {
       groups.set(spki, g);
     };
     for (const c of model.certs) {
-      if (c.cert) add(c.cert.publicKey.export({ type: "spki", format: "der" }).toString("base64"), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
+      if (c.cert) add(spkiOf(c.cert.publicKey), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
     }
     for (const p of model.keypairs) {
-      const pub = p.publicKey ?? (p.privateKey && createPublicKey(p.privateKey));
-      if (pub) add(pub.export({ type: "spki", format: "der" }).toString("base64"), { id: p.item.id, file: p.item.privateFile, ca: false });
+      const key = p.publicKey ?? p.privateKey;
+      if (key) add(spkiOf(key), { id: p.item.id, file: p.item.privateFile, ca: false });
     }
     const out: Finding[] = [];
     for (const g of groups.values()) {

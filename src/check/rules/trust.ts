@@ -1,5 +1,5 @@
-import { keysMatch } from "../../pki/keys.js";
-import { isSignedBy, type CertificateModel } from "../../pki/model.js";
+import type { CertificateModel } from "../../pki/model.js";
+import { sameKey, signedBy } from "../certs.js";
 import type { Finding } from "../findings.js";
 import { reissueFix, restartHint } from "../fixes.js";
 import type { LoadedCert } from "../load.js";
@@ -7,21 +7,21 @@ import type { Rule } from "./types.js";
 
 /** The row id of the CA row whose key signed `cert`, found by signature, not by name. */
 export function signingCA(cert: CertificateModel, rows: LoadedCert[]): LoadedCert | undefined {
-  return rows.find((r) => r.item.role === "CA" && r.cert && isSignedBy(cert, r.cert));
+  return rows.find((r) => r.item.role === "CA" && r.cert && signedBy(cert, r.cert));
 }
 
 /** True when `cert` (with the intermediates after it in its file) chains to a certificate of `anchors`. */
 export function chainsTo(cert: CertificateModel, extra: CertificateModel[], anchors: CertificateModel[]): boolean {
-  if (anchors.some((a) => isSignedBy(cert, a))) return true;
+  if (anchors.some((a) => signedBy(cert, a))) return true;
   // One level of intermediates is what Kubernetes setups use; deeper chains are rare on a node.
-  return extra.some((i) => isSignedBy(cert, i) && anchors.some((a) => isSignedBy(i, a)));
+  return extra.some((i) => signedBy(cert, i) && anchors.some((a) => signedBy(i, a)));
 }
 
 export const keyMismatch: Rule = {
   id: "key-mismatch",
   run({ model }) {
     return model.certs.flatMap((c): Finding[] => {
-      if (!c.cert || !c.key || keysMatch(c.key, c.cert.publicKey)) return [];
+      if (!c.cert || !c.key || sameKey(c.key, c.cert.publicKey)) return [];
       const where = c.keyFile ?? `${c.item.file} (client-key-data)`;
       return [{
         id: "key-mismatch", severity: "error", file: c.keyFile ?? c.item.file, certificate: c.item.id,
@@ -73,7 +73,7 @@ export const kubeconfigCAMismatch: Rule = {
       const fix = `kubectl config set-cluster ${k.cluster} --kubeconfig ${c.item.file} --certificate-authority ${clusterCA} --embed-certs, ${restartHint(c.item) || "then retry"}`;
       let problem: string | undefined;
       if (!k.caCerts.length) problem = `${c.item.file} has no certificate-authority data for cluster "${k.cluster}", so its clients cannot verify the API server`;
-      else if (apiserver ? !k.caCerts.some((a) => isSignedBy(apiserver, a)) : ca?.cert ? !k.caCerts.some((a) => a.der.equals(ca.cert!.der)) : false) {
+      else if (apiserver ? !k.caCerts.some((a) => signedBy(apiserver, a)) : ca?.cert ? !k.caCerts.some((a) => a.der.equals(ca.cert!.der)) : false) {
         problem = `the CA in ${k.caSource || c.item.file} ("${k.caCerts[0].subject.text}") is not the cluster CA ${clusterCA}${apiserver ? " that signed the API server certificate" : ""}: clients fail with "certificate signed by unknown authority"`;
       }
       if (problem) out.push({ id: "kubeconfig-ca-mismatch", severity: "error", file: c.item.file, certificate: c.item.id, message: problem, fix });
