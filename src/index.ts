@@ -13,3 +13,17 @@ export * from "./pki/certificate.js";
 export * from "./pki/model.js";
 export * from "./pki/pem.js";
 export * from "./store/files.js";
+// Issue 3: kubeconfigs, the CSR API, the built-in signers' rules, keys.
+export { planKubeconfigs, type PlannedKubeconfig } from "./catalog/index.js";
+export type { KubeconfigSpec } from "./catalog/types.js";
+export type { KubeconfigOutcome } from "./issue/kubeconfigs.js";
+export { issueClientCertificate } from "./issue/client.js";
+export { buildKubeconfig, mergeKubeconfig, stringifyKubeconfig, updateKubeconfigFile, type KubeconfigEntry } from "./kube/kubeconfig-write.js";
+export { buildCSRObject, readCSRFile, issuedCertificate, withIssuedCertificate, KEY_USAGE_VALUES, type CSRInput, type CSRFile } from "./kube/csr.js";
+export { createCSR, parseCSR, decodeCSRPem, csrToPEM, type CSRModel } from "./pki/csr.js";
+export { parseKeyChoice, generateChosenKey, type KeyChoice } from "./pki/key-choice.js";
+export { findSigner, apiServerRules, SIGNER_NAMES, KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET, KUBELET_SERVING } from "./signer/signers.js";
+export { assessRequest, signRequest, requestedTTL, validityFor, type SignRequest, type SigningCA } from "./signer/sign.js";
+export { privilegeWarnings, type PrivilegeWarning } from "./signer/guard.js";
+export { reviewRequest, type ReviewItem } from "./signer/review.js";
+export { loadSigningCA } from "./signer/ca.js";

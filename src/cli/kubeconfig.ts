@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from "node:path";
-import { formatGoDuration, parsePositiveDuration } from "../cluster/duration.js";
+import { parsePositiveDuration, shortHumanDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { issueClientCertificate } from "../issue/client.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
   const style = styleFor(process.stdout);
   const lines = [
     `${result.created ? "wrote" : "updated"} ${values.kubeconfig}: user ${clientName} [${orgs.join(", ")}] → ${server} (cluster ${clusterName}, context ${contextName})`,
-    `  client certificate signed by ${c.issuer.text}, ${choice.name}, valid until ${c.notAfter.toISOString()} (${formatGoDuration(c.notAfter.getTime() - now.getTime())})${issued.cappedByCA ? ", cut to the CA's expiry" : ""}`,
+    `  client certificate signed by ${c.issuer.text}, ${choice.name}, valid until ${c.notAfter.toISOString()} (${shortHumanDuration(c.notAfter.getTime() - now.getTime())})${issued.cappedByCA ? ", cut to the CA's expiry" : ""}`,
   ];
   if (!embed) lines.push(`  key and certificate in ${keyFile} (0600) and ${certFile}; CA referenced as ${join(certDir, "ca.crt")}`);
   if (!result.created) lines.push(`  cluster ${result.cluster}, user ${result.user}, context ${result.context}; every other entry kept; current-context is ${result.currentContext ?? "unset"}`);
