@@ -27,3 +27,5 @@ export { assessRequest, signRequest, requestedTTL, validityFor, type SignRequest
 export { privilegeWarnings, type PrivilegeWarning } from "./signer/guard.js";
 export { reviewRequest, type ReviewItem } from "./signer/review.js";
 export { loadSigningCA } from "./signer/ca.js";
+export { checkNode, type CheckOptions, type CheckResult, type CertificateRow } from "./check/index.js";
+export { RULE_TITLES, type Finding, type Severity } from "./check/findings.js";

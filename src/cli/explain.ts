@@ -1,4 +1,6 @@
 import { readFile } from "node:fs/promises";
+// Static: a dynamic import of yaml does not survive the bundle's code splitting.
+import { stringify as stringifyYAML } from "yaml";
 import { inputError } from "../errors.js";
 import { explain, PATTERNS } from "../explain/index.js";
 import { explainReportData } from "../report/explain-data.js";
@@ -95,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     if (format === "text") process.stdout.write(table(rows) + "\n");
     else {
       const data = PATTERNS.map((p) => ({ id: p.id, ref: p.ref ?? null, role: p.role, regex: p.regex.source, title: p.title, fault: p.fault, confidence: p.confidence }));
-      process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+      process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringifyYAML(data));
     }
     return 0;
   }
@@ -118,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format === "text") process.stdout.write(renderExplainText(result, styleFor(process.stdout)) + "\n");
   else {
     const data = explainReportData(result, values.root ?? pkiDir);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringifyYAML(data));
   }
   return result.entries.length ? 0 : 1;
 }

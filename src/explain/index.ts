@@ -86,13 +86,28 @@ function primaryOf(matches: Pattern[]): Pattern | undefined {
   return matches.find((p) => p.role === "diagnosis") ?? matches.find((p) => p.role === "router" && !p.needsCore) ?? matches.find((p) => p.role === "aid");
 }
 
-/** What makes two lines the same problem: the pattern, the link, and the core without times and ephemeral ports. */
-function problemKey(p: Pattern, link: Link | undefined, core: string): string {
-  const norm = core
+/** Times, client ports and OpenSSL's thread ids change from line to line of one problem. */
+function normalise(s: string): string {
+  return s
     .replace(/current time \S+/g, "current time …")
     .replace(/\b(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d+\b/g, "$1")
-    .replace(/^[0-9A-F]{8,}:error:/, "error:");
-  return `${p.id}\u0000${link?.id ?? ""}\u0000${norm}`;
+    .replace(/^[0-9A-F]{8,}:error:/, "error:")
+    // klog's closing quote and bracket end some lines and not others.
+    .replace(/["\])]+$/, "");
+}
+
+/**
+ * What makes two lines the same problem: the primary pattern, the link, the
+ * client a server names, and what each diagnosis matched. Routers are left out,
+ * so kubectl's retries and its final "Unable to connect" count as one problem.
+ */
+function problemKey(primary: Pattern, matches: Pattern[], text: string, link: Link | undefined, peer: string | undefined): string {
+  const parts = [primary.id, link?.id ?? "", normalise(peer ?? "")];
+  for (const p of matches) {
+    if (p.role === "router") continue;
+    parts.push(`${p.id}=${normalise(p.regex.exec(text)?.[0] ?? "")}`);
+  }
+  return parts.join("\u0000");
 }
 
 /** Explains every recognised line of `text`; one entry per distinct problem, in order of first appearance. */
@@ -111,7 +126,7 @@ export function explain(text: string): ExplainResult {
     if (!primary) continue;
     recognised++;
     const link = inferLink(u);
-    const key = problemKey(primary, link, u.core);
+    const key = problemKey(primary, matches, u.text, link, u.peerAddress);
     const seen = byKey.get(key);
     if (seen) {
       seen.count++;

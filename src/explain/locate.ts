@@ -147,7 +147,8 @@ export async function locateFiles(entries: Entry[], options: CheckOptions): Prom
     scored.sort((a, b) => b.weight - a.weight);
     // Many leaves share a notAfter when issued together; the link says which of them this is.
     const best = scored.length ? scored[0].weight : 0;
-    const top = scored.filter((s) => s.weight >= Math.min(best, 9) || s.weight === best);
+    // The CA that issued it and the trust data that refused it are context: always named.
+    const top = scored.filter((s) => s.weight >= Math.min(best, 9) || s.weight === best || s.as !== "certificate");
     const seen = new Set<string>();
     const matches = top.filter((s) => {
       const k = `${s.c.id}\u0000${s.c.file}\u0000${s.as}\u0000${s.c.cert.fingerprintSHA256}`;
