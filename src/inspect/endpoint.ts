@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
-import { checkServerIdentity, connect, type ConnectionOptions, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
 import { inputError } from "../errors.js";
 import { decodePem } from "../pki/pem.js";
 import { readCertificate } from "../pki/x509-fast.js";
@@ -14,10 +14,15 @@ import type { EndpointItem, Source } from "./types.js";
  */
 const CLIENT_VERDICT_MS = 300;
 
+/** What a handshake showed, captured before the socket is closed. */
 interface Handshake {
-  socket: TLSSocket;
   /** Certificate chain as the peer sent it (DER), leaf first. */
   chain: Buffer[];
+  peer: PeerCertificate;
+  authorized: boolean;
+  authorizationError?: string;
+  protocol?: string;
+  cipher?: string;
   clientRefusal?: string;
 }
 
@@ -38,7 +43,11 @@ function handshake(options: ConnectionOptions, timeoutMs: number, label: string,
     };
     const timer = setTimeout(() => finish(inputError(`${label}: no TLS handshake within ${timeoutMs / 1000}s`, "is it a TLS port? raise --timeout if the server is slow")), timeoutMs);
     socket.once("secureConnect", () => {
-      result = { socket, chain: peerChain(socket) };
+      result = {
+        chain: peerChain(socket), peer: socket.getPeerCertificate(), authorized: socket.authorized,
+        authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+        protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.name,
+      };
       if (!waitForVerdict) return finish();
       // Reading makes the alert (if any) surface as an error; otherwise the verdict window closes quietly.
       socket.on("data", () => {});
@@ -61,12 +70,14 @@ function peerChain(socket: TLSSocket): Buffer[] {
 }
 
 const isClientCertAlert = (err: Error) => /certificate required|handshake failure|bad certificate|unknown ca|certificate unknown|access denied|unsupported certificate|certificate expired|certificate revoked|decrypt error/i.test(err.message);
-const alertText = (err: Error) => (/alert ([a-z ]+)/i.exec(err.message)?.[1] ?? err.message).trim().replace(/ /g, " ");
+/** "unknown ca" out of OpenSSL's "...:tlsv1 alert unknown ca:../deps/...". */
+const alertText = (err: Error) => (/alert ([a-z ]+)/i.exec(err.message)?.[1] ?? /:([^:]+):[^:]*$/.exec(err.message)?.[1] ?? err.message).trim();
 
 function connectError(err: NodeJS.ErrnoException, label: string): Error {
   if (err.code === "ECONNREFUSED") return inputError(`${label}: connection refused`);
   if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") return inputError(`${label}: host not found`);
   if (err.code === "ECONNRESET") return inputError(`${label}: connection reset during the TLS handshake`, "is it a TLS port?");
+  if (/SSL routines|alert/i.test(err.message)) return inputError(`${label}: TLS handshake failed (${alertText(err)})`);
   return inputError(`${label}: ${err.message.split("\n")[0]}`);
 }
 
@@ -93,7 +104,16 @@ export async function probeEndpoint(host: string, port: number, source: Source, 
   if (ca) ca.forEach((bytes, i) => decodePem(bytes.toString("latin1"), `--ca ${o.ca![i]}`));
   if ((o.cert === undefined) !== (o.key === undefined)) throw inputError("--cert and --key go together");
   const client = o.cert && o.key ? { cert: readPemFile(o.cert, "--cert"), key: readPemFile(o.key, "--key") } : {};
-  const base: ConnectionOptions = { host, port, servername, rejectUnauthorized: false, ALPNProtocols: ["h2", "http/1.1"], ...client };
+  if (o.cert && o.key) {
+    // Checked here so that a wrong file is named, not reported as an OpenSSL "no start line".
+    try {
+      createSecureContext(client);
+    } catch (err) {
+      throw inputError(`--cert ${o.cert} / --key ${o.key}: not a usable certificate and key (${(err as Error).message.replace(/^error:[0-9A-F]+:/, "")})`);
+    }
+  }
+  // The name is checked apart from the chain (below), so that each verdict says one thing.
+  const base: ConnectionOptions = { host, port, servername, rejectUnauthorized: false, checkServerIdentity: () => undefined, ALPNProtocols: ["h2", "http/1.1"], ...client };
   // Two handshakes at once: one with an empty trust store, so that Node reports exactly the chain the server
   // sent (it appends an issuer from the trust store otherwise); one with the real store, for OpenSSL's verdict.
   let sent: Handshake;
@@ -107,20 +127,18 @@ export async function probeEndpoint(host: string, port: number, source: Source, 
     const e = err as NodeJS.ErrnoException;
     if (e.name === "KubepkiError") throw e;
     if (!o.cert && isClientCertAlert(e)) throw inputError(`${label}: the server refused the handshake (${alertText(e)}): it probably requires a client certificate`, "pass --cert and --key");
+    if (o.cert && isClientCertAlert(e)) throw inputError(`${label}: the server refused the handshake (${alertText(e)}): it rejected the client certificate ${o.cert}`);
     throw connectError(e, label);
   }
   const facts = sent.chain.map((der, i) => readCertificate(der, `${label} (certificate ${i + 1})`));
   facts.forEach((f, i) => ctx.out.items.push({ type: "certificate", source: { ...source, where: "chain", index: i }, facts: f }));
-  const socket = verified.socket;
-  const peer = socket.getPeerCertificate();
-  const identityError = checkServerIdentity(checkedName, peer);
-  const cipher = socket.getCipher();
+  const identityError = checkServerIdentity(checkedName, verified.peer);
   const item: EndpointItem = {
     type: "endpoint", source, host, port, serverName: servername, checkedName,
-    protocol: socket.getProtocol() ?? undefined, cipher: cipher?.name,
+    protocol: verified.protocol, cipher: verified.cipher,
     chainLength: sent.chain.length,
-    verified: socket.authorized,
-    verifyError: socket.authorized ? undefined : String(socket.authorizationError ?? "unknown error"),
+    verified: verified.authorized,
+    verifyError: verified.authorized ? undefined : verified.authorizationError ?? "unknown error",
     trust: o.ca ? `--ca ${o.ca.join(", ")}` : "Node's trust store",
     nameValid: !identityError,
     nameError: identityError?.message,

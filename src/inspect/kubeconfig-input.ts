@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { inputError } from "../errors.js";
+import { KubepkiError, inputError } from "../errors.js";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import { readPem } from "./pem-input.js";
 import { labelOfSource, readReferencedFile, type ReadContext } from "./read.js";
@@ -11,9 +11,15 @@ import type { Source } from "./types.js";
  * resolved against the kubeconfig's folder as kubectl does.
  */
 export async function readKubeconfigText(text: string, source: Source, ctx: ReadContext): Promise<void> {
-  const path = source.file && source.file !== "(stdin)" ? source.file : resolve("(stdin)");
-  const config = parseKubeconfig(text, path);
-  if (source.file === "(stdin)") config.path = "(stdin)";
+  // "(stdin)" resolves against the working directory, as kubectl resolves a piped kubeconfig's references.
+  const path = source.file ?? "(stdin)";
+  let config: Kubeconfig;
+  try {
+    config = parseKubeconfig(text, path);
+  } catch (err) {
+    if (err instanceof KubepkiError) throw err;
+    throw inputError(`${labelOfSource(source)}: not a valid kubeconfig (${(err as Error).message})`);
+  }
   await readKubeconfig(config, source, ctx);
 }
 

@@ -39,7 +39,7 @@ export interface ViewOptions {
 const DAY = 86_400_000;
 
 /** Notes on the identities Kubernetes gives meaning to, by user (CN) or group (O). */
-function identityNotes(user: string, groups: string[], issuerCN: string): { notes: string[]; warnings: Warning[] } {
+export function identityNotes(user: string, groups: string[], issuerCN: string): { notes: string[]; warnings: Warning[] } {
   const notes: string[] = [];
   const warnings: Warning[] = [];
   if (!user) warnings.push({ code: "no-common-name", severity: "warning", message: "no CN: the API server authenticates no user from this certificate" });

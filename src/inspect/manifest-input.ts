@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from "node:path";
+import { KubepkiError, inputError } from "../errors.js";
 import { hostPathOf, parseStaticPod } from "../kube/manifest.js";
 import { messageOf, readReferencedFile, type ReadContext } from "./read.js";
 import type { Source } from "./types.js";
@@ -14,7 +15,14 @@ const NOT_CERTIFICATES = new Set(["--audit-policy-file", "--encryption-provider-
 /** Follows every certificate, key, CA and kubeconfig flag of a static pod manifest to its file on the host. */
 export async function readManifestText(text: string, source: Source, ctx: ReadContext): Promise<void> {
   const manifestPath = source.file ?? source.input;
-  const pod = parseStaticPod(text, manifestPath);
+  let pod;
+  try {
+    pod = parseStaticPod(text, manifestPath);
+  } catch (err) {
+    // The shared reader assumes a well-formed Pod; a malformed one (a null container) is bad input, not a crash.
+    if (err instanceof KubepkiError) throw err;
+    throw inputError(`${manifestPath}: not a valid static pod manifest (${(err as Error).message})`);
+  }
   const base = dirname(resolve(manifestPath));
   // One file is often named by several flags (kube-controller-manager's three kubeconfig flags): read it once.
   const flagsByPath = new Map<string, string[]>();

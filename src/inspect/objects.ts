@@ -24,7 +24,7 @@ export async function readObjects(text: string, source: Source, ctx: ReadContext
     if (Array.isArray(d) || ("errors" in d && d.errors.length > 0)) {
       if (ctx.inDirectory) return false;
       const first = Array.isArray(d) ? undefined : d.errors[0];
-      throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE}${first ? ` (YAML: ${first.message.split("\n")[0]})` : ""}`);
+      throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE}${first ? ` (YAML: ${first.message.split("\n")[0].replace(/:$/, "")})` : ""}`);
     }
     const value = d.toJS();
     if (value && typeof value === "object" && !Array.isArray(value)) docs.push(value as Doc);

@@ -26,6 +26,12 @@ export function messageOf(err: unknown): string {
   return String(e?.message ?? err).split("\n")[0];
 }
 
+/** YAML or JSON with a top-level apiVersion or kind, or a JSON object. */
+function looksLikeObject(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 4096).toString("latin1");
+  return /^\s*\{/.test(head) || /(^|\n)(apiVersion|kind|"apiVersion"|"kind")\s*:/.test(head);
+}
+
 /** Text that is not PEM but may be YAML or JSON: printable UTF-8 with no NUL. */
 function looksLikeText(bytes: Buffer): boolean {
   if (bytes.includes(0)) return false;
@@ -41,6 +47,11 @@ function looksLikeText(bytes: Buffer): boolean {
  * the kinds inspect knows (in a directory walk that is not an error).
  */
 export async function readBytes(bytes: Buffer, source: Source, ctx: ReadContext, besideDir: string | undefined): Promise<boolean> {
+  // A Secret's stringData may hold PEM text: a Kubernetes object is read as one before PEM is looked for.
+  if (looksLikeObject(bytes)) {
+    const { readObjects } = await import("./objects.js");
+    if (await readObjects(bytes.toString("utf8"), source, { ...ctx, inDirectory: true })) return true;
+  }
   if (looksLikePem(bytes)) {
     if (await readPem(bytes, source, besideDir, ctx.out)) return true;
     if (ctx.inDirectory) return false;

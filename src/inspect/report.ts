@@ -1,5 +1,5 @@
 import type { InspectResult } from "./index.js";
-import { kubernetesView, type KubernetesView, type ViewOptions } from "./kubernetes.js";
+import { identityNotes, kubernetesView, type KubernetesView, type ViewOptions } from "./kubernetes.js";
 import type { CertificateItem, CSRObjectInfo, EndpointItem, KeyItem, RequestItem, Source } from "./types.js";
 import { labelOf } from "./types.js";
 import type { KeyDescription } from "../pki/keys.js";
@@ -151,8 +151,8 @@ export function certificateReport(item: CertificateItem, o: ViewOptions): Certif
 }
 
 export function requestReport(item: RequestItem): RequestReport {
-  const notes: string[] = [];
   const groups = item.subject.organization;
+  const notes = identityNotes(item.subject.commonName ?? "", groups, "").notes;
   const signer = item.object?.signerName;
   if (groups.includes("system:masters") && signer === "kubernetes.io/kube-apiserver-client") {
     notes.push("the CertificateSubjectRestriction admission plugin rejects system:masters requests for kubernetes.io/kube-apiserver-client");
