@@ -3,6 +3,7 @@
  * fix. Pure: text in, entries out. `--root` file matching lives in locate.ts
  * and is applied on top by the CLI (or a library caller).
  */
+import { hintFor } from "./hints.js";
 import { inferLink, type Link } from "./link.js";
 import { PATTERNS, type Pattern } from "./patterns.js";
 import { quotedFacts, type Quoted } from "./quotes.js";
@@ -58,6 +59,8 @@ export interface Entry {
   target?: string;
   peer?: string;
   fault: Fault;
+  /** The likely cause on this link, in one sentence (hints.ts), when one is known. */
+  hint?: string;
   meaning: string;
   causes: string[];
   checks: string[];
@@ -143,6 +146,9 @@ export function explain(text: string): ExplainResult {
     // The fault is the first pattern that tells (an outer diagnosis such as etcd's
     // "rejected connection" leaves it to the core under it).
     const kind = matches.find((p) => p.fault !== "none")?.fault ?? "none";
+    const fault = faultOf(kind, u, link);
+    // The outer pattern (etcd's "rejected connection") or the core under it (T1) may carry the hint.
+    const hint = [primary, ...matches].map((p) => hintFor(p.id, link?.id, fault.certificate)).find(Boolean);
     byKey.set(key, {
       id: primary.id, ref: primary.ref, title: primary.title, confidence: primary.confidence,
       count: 1, firstLine: i + 1, lastLine: i + 1,
@@ -150,7 +156,7 @@ export function explain(text: string): ExplainResult {
       core: u.core, layers: u.layers, logger: u.logger, link,
       target: u.url ? `${u.url.host}${u.url.port ? `:${u.url.port}` : ""}` : undefined,
       peer: u.peerAddress,
-      fault: faultOf(kind, u, link),
+      fault, hint,
       meaning: primary.meaning, causes: primary.causes, checks: primary.checks, fix: primary.fix,
       also: matches.filter((p) => p !== primary).map((p) => ({ id: p.id, ref: p.ref, title: p.title })),
       quoted,

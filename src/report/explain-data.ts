@@ -29,6 +29,7 @@ function entryData(e: Entry) {
     target: e.target ?? null,
     peer: e.peer ?? null,
     fault: e.fault,
+    hint: e.hint ?? null,
     meaning: e.meaning,
     causes: e.causes,
     checks: e.checks,

@@ -29,6 +29,7 @@ function entryText(e: Entry, n: number, style: Style): string {
   if (via.length) lines.push(...field("via", [via.join(" › ")], style));
   if (e.link) lines.push(...field("link", [`${e.link.label}${e.target ? ` (${e.target})` : e.peer ? ` (client ${e.peer})` : ""}`], style));
   lines.push(...field("fault", [e.fault.summary], style));
+  if (e.hint) lines.push(...field("here", [style.bold(e.hint)], style));
   lines.push(...field("means", [e.meaning], style));
   lines.push(...field("causes", e.causes.map((c, i) => `${i + 1}. ${c}`), style));
   lines.push(...field("check", e.checks, style));
