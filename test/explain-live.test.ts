@@ -101,6 +101,7 @@ test("kubectl, openssl and Node against s_server with an expired, a wrong-name, 
   let e = r.entries[0];
   assert.deepEqual([e.id, e.count, e.link.id, e.fault.certificate, e.fault.refusedBy], ["expired", lines, "kubectl-apiserver", "server", "client"]);
   assert.equal(e.quoted.notAfter, "2020-01-02T00:00:00Z");
+  assert.match(e.hint, /apiserver\.crt has expired/);
   // s_server saw kubectl's alert: this side's certificate was refused by the other.
   await waitFor(() => /alert/.test(exp.output()), 5000, "s_server to log the alert");
   e = explainJSON(exp.output()).entries.find((x) => x.id === "openssl-alert-received");
@@ -126,6 +127,7 @@ test("kubectl, openssl and Node against s_server with an expired, a wrong-name, 
   const etcdServed = await serve(t, join(pki, "etcd", "server.crt"), join(pki, "etcd", "server.key"));
   e = explainJSON(kubectl(kubeconfig(dir, "unknown-ca", etcdServed.port, join(pki, "ca.crt"), "localhost"))).entries[0];
   assert.deepEqual([e.id, e.ref, e.link.id, e.fault.certificate], ["unknown-authority", "T1", "kubectl-apiserver", "server"]);
+  assert.match(e.hint, /kubeconfig trusts another CA/);
   const verify = openssl(["verify", "-CAfile", join(pki, "ca.crt"), join(pki, "etcd", "server.crt")]);
   e = explainJSON(verify.stdout + verify.stderr).entries[0];
   assert.equal(e.id, "missing-issuer");
@@ -173,6 +175,7 @@ test("etcd started with the wrong CA: etcdctl's error and etcd's log, each side'
   assert.ok(clientSide, JSON.stringify(r.entries.map((x) => [x.id, x.core])));
   assert.deepEqual([clientSide.logger, clientSide.link.id, clientSide.fault.certificate, clientSide.fault.refusedBy, clientSide.fault.loggedBy], ["etcd", "client-etcd", "client", "server", "refusing side"]);
   assert.ok(clientSide.also.some((a: any) => a.id === "unknown-authority"));
+  assert.match(clientSide.hint, /not from etcd's --trusted-ca-file/);
   assert.ok(clientSide.count >= 1);
   // Nothing quoted: --root names the link's client certificates, marked as a guess by link.
   assert.ok(clientSide.files.length && clientSide.files.every((f: any) => f.byLinkOnly));
