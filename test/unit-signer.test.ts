@@ -83,7 +83,8 @@ test("fuzz: readCSRFile answers any input with a KubepkiError or a result, never
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const pem = csrToPEM(createCSR({ subject: { commonName: "fuzz" } }, privateKey));
   const object = `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: f}\nspec:\n  request: ${Buffer.from(pem).toString("base64")}\n  signerName: kubernetes.io/kube-apiserver-client\n  usages: [client auth]\n`;
-  const seeds = [pem, object, JSON.stringify({ kind: "List", items: [{ kind: "CertificateSigningRequest" }] })];
+  const seeds = [pem, object, JSON.stringify({ kind: "List", items: [{ kind: "CertificateSigningRequest" }] }), "a: &x 1\nb: *x\nc: *y\n"];
+  for (const bad of ["*unset", "kind: *nope", "{\"kind\": "]) assert.throws(() => readCSRFile(bad, "f"), KubepkiError, bad);
   for (let i = 0; i < 600; i++) {
     const seed = seeds[i % seeds.length];
     const chars = seed.split("");

@@ -120,7 +120,13 @@ export function readCSRFile(text: string, what: string, fileName = what): CSRFil
   const values: unknown[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length) throw inputError(`${what}: invalid ${format === "json" ? "JSON" : "YAML"}: ${doc.errors[0].message.split("\n")[0]}`);
-    const v = doc.toJS();
+    let v: unknown;
+    try {
+      v = doc.toJS();
+    } catch (err) {
+      // An alias to no anchor (*x) surfaces only here, as a ReferenceError.
+      throw inputError(`${what}: invalid ${format === "json" ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`);
+    }
     if (v !== null && v !== undefined) values.push(v);
   }
   if (values.length === 0) throw inputError(`${what}: empty file; expected a PEM certificate request or a CertificateSigningRequest`);
