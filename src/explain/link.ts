@@ -26,7 +26,7 @@ const LINKS: Record<LinkId, Omit<Link, "id" | "label">> = {
   "component-apiserver": { client: "a client (kubectl, a controller, the kubelet)", server: "kube-apiserver", serverCerts: ["apiserver"], clientCerts: ["admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf", "kubelet.conf"] },
   "apiserver-etcd": { client: "kube-apiserver", server: "etcd", serverCerts: ["etcd-server"], clientCerts: ["apiserver-etcd-client"] },
   "etcdctl-etcd": { client: "etcdctl", server: "etcd", serverCerts: ["etcd-server"], clientCerts: ["etcd-healthcheck-client", "apiserver-etcd-client"] },
-  "client-etcd": { client: "the etcd client (kube-apiserver or etcdctl)", server: "etcd", serverCerts: ["etcd-server"], clientCerts: ["apiserver-etcd-client", "etcd-healthcheck-client"] },
+  "client-etcd": { client: "kube-apiserver or etcdctl", server: "etcd", serverCerts: ["etcd-server"], clientCerts: ["apiserver-etcd-client", "etcd-healthcheck-client"] },
   "etcd-peer": { client: "etcd", server: "etcd (peer)", serverCerts: ["etcd-peer"], clientCerts: ["etcd-peer"] },
   "apiserver-kubelet": { client: "kube-apiserver", server: "kubelet", serverCerts: ["kubelet-serving"], clientCerts: ["apiserver-kubelet-client"] },
   "metrics-server-kubelet": { client: "metrics-server", server: "kubelet", serverCerts: ["kubelet-serving"], clientCerts: [] },

@@ -59,7 +59,14 @@ function quotedSummary(q: Quoted): string[] {
   return out;
 }
 
-function score(c: Candidate, q: Quoted, all: Candidate[]): Scored[] {
+/** Whether a certificate can play the refused side's part (a serving or a client certificate). */
+function playsSide(cert: CertificateModel, side: "server" | "client" | null): boolean {
+  if (!side) return true;
+  const eku = cert.extKeyUsage;
+  return eku.length === 0 || eku.includes("any") || eku.includes(side === "server" ? "serverAuth" : "clientAuth");
+}
+
+function score(c: Candidate, q: Quoted, all: Candidate[], side: "server" | "client" | null): Scored[] {
   const out: Scored[] = [];
   const add = (as: FileMatch["as"], weight: number, reason: string) => {
     const s = out.find((o) => o.as === as);
@@ -90,7 +97,7 @@ function score(c: Candidate, q: Quoted, all: Candidate[]): Scored[] {
     if (c.isCARow) add("issuer", 4, `the node's CA named "${q.candidateAuthority}"; the verifier trusts another CA with this name`);
     else if (own && own.cert.fingerprintSHA256 !== cert.fingerprintSHA256) add("trust", 8, `trusts a CA named "${q.candidateAuthority}" that is not ${own.file} (another key): a stale copy`);
   }
-  if (q.candidateAuthority !== undefined && presented && !cert.isCA && cert.issuer.commonName === q.candidateAuthority) {
+  if (q.candidateAuthority !== undefined && presented && !cert.isCA && playsSide(cert, side) && cert.issuer.commonName === q.candidateAuthority) {
     const signers = all.filter((o) => o.isCARow && o.cert.subject.commonName === q.candidateAuthority);
     if (signers.length && !signers.some((o) => isSignedBy(cert, o.cert))) add("certificate", 8, `issued by a CA named "${q.candidateAuthority}", but not by this node's one: signed by an older CA`);
   }
@@ -137,7 +144,7 @@ export async function locateFiles(entries: Entry[], options: CheckOptions): Prom
     const side = entry.fault.certificate;
     const onLink = (id: string) =>
       link ? (side !== "client" && link.serverCerts.includes(id)) || (side !== "server" && link.clientCerts.includes(id)) : false;
-    const scored = candidates.flatMap((c) => score(c, entry.quoted, candidates));
+    const scored = candidates.flatMap((c) => score(c, entry.quoted, candidates, side));
     for (const s of scored) {
       if (onLink(s.c.id)) {
         s.weight += 3;
@@ -149,11 +156,13 @@ export async function locateFiles(entries: Entry[], options: CheckOptions): Prom
     const best = scored.length ? scored[0].weight : 0;
     // The CA that issued it and the trust data that refused it are context: always named.
     const top = scored.filter((s) => s.weight >= Math.min(best, 9) || s.weight === best || s.as !== "certificate");
-    const seen = new Set<string>();
-    const matches = top.filter((s) => {
-      const k = `${s.c.id}\u0000${s.c.file}\u0000${s.as}\u0000${s.c.cert.fingerprintSHA256}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    });
+    // One file once: a kubeconfig can match as the certificate and as its CA data; the stronger reading leads.
+    const matches: Scored[] = [];
+    for (const s of top) {
+      const same = matches.find((m) => m.c.id === s.c.id && m.c.file === s.c.file);
+      if (!same) matches.push({ ...s, reasons: [...s.reasons] });
+      else for (const r of s.reasons) if (!same.reasons.includes(r)) same.reasons.push(r);
+    }
     if (matches.length) {
       entry.files = matches.map((s) => toMatch(s, false));
       continue;
