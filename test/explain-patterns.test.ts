@@ -221,3 +221,26 @@ test("CLI: exit 0 explained, 1 nothing recognised, 2 bad usage; -o json follows 
   assert.equal(list.code, 0);
   assert.equal(list.stdout.trim().split("\n").length, PATTERNS.length + 1);
 });
+
+test("fuzz: mangled and random lines never throw, stay linear, and keep their counts consistent", () => {
+  // A small deterministic PRNG, so that a failure can be replayed.
+  let seed = 0x5eed;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const pieces = [...CASES.map((c) => c.line), `{"msg":`, `err="[`, `\\"`, `"`, `]`, `)`, ` `, `: `, `\u0000`, `é`, `{`, `}`, `\t`, `SN=`, `AKID=`, `current time `, ` is after `];
+  const lines: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    const base = pieces[rand(pieces.length)];
+    const cut = rand(base.length + 1);
+    lines.push(base.slice(0, cut) + pieces[rand(pieces.length)] + base.slice(cut, cut + rand(base.length)));
+  }
+  const r = explain(lines.join("\n"));
+  assert.ok(r.recognised <= r.lines);
+  assert.equal(r.entries.reduce((n, e) => n + e.count, 0), r.recognised, "every recognised line is counted once");
+  for (const e of r.entries) assert.ok(e.firstLine <= e.lastLine);
+  // Long hostile lines: no pattern may backtrack badly.
+  for (const seedText of ["x509: certificate is valid for a, ", "Unable to authenticate the request ", 'failed calling webhook "a": ', "User \"a\" cannot a a "]) {
+    const start = Date.now();
+    explain(seedText.repeat(5000));
+    assert.ok(Date.now() - start < 2000, `${seedText}: ${Date.now() - start} ms`);
+  }
+});
