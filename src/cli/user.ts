@@ -47,6 +47,7 @@ create flags:
   --csr-name NAME      metadata.name of the object (default NAME; must be a DNS name)
   --out DIR            where to write (default .)
   --allow-privileged   allow groups such as system:masters (refused by default, see 'kubepki csr review')
+  --allow-weak         accept RSA-1024 for a lab (refused by default: see 'kubepki key --help')
   -o text|json|yaml    what was written
 
 kubeconfig flags:
