@@ -3,9 +3,10 @@ import type { CertItem, NodeInventory } from "./discover.js";
 import type { LoadedCert } from "./load.js";
 
 /**
- * The exact fix for a certificate, in the tool its owner would use: kubeadm on
- * a kubeadm node (it knows the restart story), kubectl for kubeconfig edits,
- * openssl for the hard way, kubepki where it re-issues from the catalog.
+ * The exact fix for a certificate: kubepki renew for expiry (it keeps the
+ * identity, backs up and prints the restarts; kubeadm's own command is named
+ * too), kubectl for kubeconfig edits, kubepki init --force where it must be
+ * re-issued from the catalog.
  */
 
 /** How a component picks up a new file: static pods restart when their manifest moves. */
@@ -36,8 +37,18 @@ export function renewFix(c: LoadedCert, inv: NodeInventory): string {
   }
   if (item.embeds) return embedFix(c, inv);
   if (item.id === "kubelet-serving") return `delete ${c.certFile} and its key; the kubelet writes a new one when it restarts (systemctl restart kubelet)`;
-  if (inv.profile === "kubeadm") return join(`kubeadm certs renew ${item.id}${kubeadmCertDir(inv)}`, restartHint(item));
-  return join(opensslResign(c, inv), restartHint(item));
+  // kubepki renew keeps the identity, backs up first and prints the restart commands.
+  return renewCommand(c, inv);
+}
+
+function renewCommand(c: LoadedCert, inv: NodeInventory): string {
+  const where = [
+    inv.root !== "/" ? `--root ${inv.root}` : "",
+    inv.pkiDir !== `${inv.root === "/" ? "" : inv.root}/etc/kubernetes/pki` ? `--cert-dir ${inv.pkiDir}` : "",
+    inv.profile !== "kubeadm" ? `--profile ${inv.profile}` : "",
+  ].filter(Boolean);
+  const kubeadm = inv.profile === "kubeadm" && !c.item.kubeconfig ? ` (or: kubeadm certs renew ${c.item.id}${kubeadmCertDir(inv)}, ${restartHint(c.item)})` : "";
+  return `kubepki renew ${[c.item.id, ...where].join(" ")}${kubeadm}`;
 }
 
 /** Re-issuing with different contents (SANs, names, usages, signer): renewal would copy the mistake. */
@@ -73,10 +84,3 @@ function kubeadmCertDir(inv: NodeInventory): string {
   return inv.pkiDir === "/etc/kubernetes/pki" ? "" : ` --cert-dir ${inv.pkiDir}`;
 }
 
-/** openssl 3: a new certificate for the same key and extensions, signed again by the CA. */
-function opensslResign(c: LoadedCert, inv: NodeInventory): string {
-  const ca = inv.certs.find((i) => i.id === (c.item.caId ?? "ca"));
-  const caFile = ca?.file ?? `${inv.pkiDir}/ca.crt`;
-  const caKey = ca?.keyFile ?? caFile.replace(/\.crt$/, ".key");
-  return `openssl x509 -x509toreq -in ${c.certFile} -signkey ${c.keyFile ?? "KEY"} -copy_extensions copyall | openssl x509 -req -CA ${caFile} -CAkey ${caKey} -days 365 -copy_extensions copyall -out ${c.certFile}`;
-}

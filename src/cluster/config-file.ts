@@ -80,7 +80,13 @@ export function parseClusterConfig(text: string, file: string): ClusterPatch {
   let recognised = 0;
   for (const [i, doc] of docs.entries()) {
     if (doc.errors.length) throw inputError(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-    const data = doc.toJS() as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS();
+    } catch (err) {
+      // An alias to no anchor, an alias loop…: the yaml library throws here, not in parsing.
+      throw inputError(`${file}: invalid YAML: ${(err as Error).message.split("\n")[0]}`);
+    }
     if (data === null || data === undefined) continue;
     if (typeof data !== "object" || Array.isArray(data)) throw inputError(`${file}: document ${i + 1} is not a mapping`);
     const { apiVersion, kind } = data as { apiVersion?: unknown; kind?: unknown };
