@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
+import { parse } from "yaml";
 import { BIN, kubepki, openssl, opensslFields, tempDir } from "./helpers.ts";
 
 const BASE = ["--node-name", "node1", "--apiserver-advertise-address", "10.0.0.10", "--encryption-algorithm", "ECDSA-P256"];
@@ -33,6 +34,9 @@ test("a second init changes nothing and says every file was kept", (t) => {
   assert.deepEqual(snapshot(out), before);
   const actions = JSON.parse(again.stdout).items.map((i: { action: string }) => i.action);
   assert.ok(actions.every((a: string) => a === "keep"), actions.join(","));
+  const asYaml = kubepki(["init", "--out", out, ...BASE, "-o", "yaml"]);
+  assert.equal(asYaml.code, 0, asYaml.stderr);
+  assert.deepEqual(parse(asYaml.stdout), JSON.parse(again.stdout), "-o yaml says what -o json says");
 });
 
 test("a certificate that does not match is reported and left alone; --force backs it up and replaces it", (t) => {

@@ -5,6 +5,7 @@ import { reviewData, renderReview } from "../report/csr-review.js";
 import { reviewRequest } from "../signer/review.js";
 import { parseSignerFlag, requestFrom } from "../signer/request.js";
 import { commaList, outputFormat, parseFlags } from "./args.js";
+import { printData } from "./output.js";
 import { readText } from "./onboard.js";
 import { styleFor } from "./style.js";
 
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format === "text") process.stdout.write(renderReview(file, items, styleFor(process.stdout)) + "\n");
   else {
     const data = reviewData(file, items);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+    await printData(format, data);
   }
   return items.every((i) => i.verdict === "ok") ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import { inputError } from "../errors.js";
 import { initPKI } from "../issue/init.js";
 import { initReportData, renderInitPlan, renderInitText } from "../report/init.js";
 import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
+import { printData } from "./output.js";
 import { progressBar } from "./progress.js";
 import { styleFor } from "./style.js";
 
@@ -138,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(text + "\n");
   } else {
     const data = initReportData(result, outDir);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+    await printData(format, data);
   }
   const problems = [...result.outcomes, ...result.kubeconfigs].filter((o) => o.action === "conflict" || o.action === "blocked");
   return problems.length ? 1 : 0;

@@ -13,6 +13,7 @@ import { KUBE_APISERVER_CLIENT } from "../signer/signers.js";
 import { KEY_MODE, PUBLIC_MODE, readIfExists } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { printData } from "./output.js";
 import { checkServerURL, groupsOf } from "./onboard.js";
 import { styleFor } from "./style.js";
 
@@ -131,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
       certificate: { serial: c.serial, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), issuer: c.issuer.text, cappedByCA: issued.cappedByCA },
       warnings,
     };
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+    await printData(format, data);
     return 0;
   }
   const style = styleFor(process.stdout);

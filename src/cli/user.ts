@@ -15,6 +15,7 @@ import { KUBE_APISERVER_CLIENT, findSigner } from "../signer/signers.js";
 import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { printData } from "./output.js";
 import { checkServerURL, groupsOf, readText } from "./onboard.js";
 import { styleFor } from "./style.js";
 
@@ -159,7 +160,7 @@ async function create(argv: string[]): Promise<number> {
       kind: "UserRequest", apiVersion: "kubepki.io/v1alpha1", user: name, groups, csrName, signerName: KUBE_APISERVER_CLIENT, usages, expirationSeconds,
       key: { ...describeKey(key), generated: !values.key }, files, warnings,
     };
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : (await import("yaml")).stringify(data));
+    await printData(format, data);
     return 0;
   }
   const style = styleFor(process.stdout);
