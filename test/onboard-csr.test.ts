@@ -44,12 +44,12 @@ test("user create writes a 0600 key, a CSR openssl verifies and a v1 Certificate
   assert.equal(obj.metadata.name, "jane");
   assert.equal(obj.spec.signerName, "kubernetes.io/kube-apiserver-client");
   assert.equal(obj.spec.expirationSeconds, 36 * 3600);
-  assert.deepEqual(obj.spec.usages, ["digital signature", "client auth"], "no key encipherment for an ECDSA key");
+  assert.deepEqual(obj.spec.usages, ["digital signature", "key encipherment", "client auth"], "the usages Kubernetes expects of a client certificate");
   assert.equal(Buffer.from(obj.spec.request, "base64").toString(), readFileSync(join(dir, "jane.csr"), "utf8"), "spec.request is the PEM, base64");
   // The key behind the request is jane.key.
   assert.equal(openssl(["req", "-in", join(dir, "jane.csr"), "-noout", "-pubkey"]).stdout, openssl(["pkey", "-in", join(dir, "jane.key"), "-pubout"]).stdout);
 
-  // RSA keys also ask for key encipherment, as the kubelet does.
+  // The same for an RSA key.
   const rsa = kubepki(["user", "create", "bob", "--out", dir, "-o", "json"]);
   assert.equal(rsa.code, 0, rsa.stderr);
   assert.deepEqual(JSON.parse(rsa.stdout).usages, ["digital signature", "key encipherment", "client auth"]);
@@ -149,7 +149,7 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
   assert.equal(f.issuer, "CN=kubernetes");
   assert.equal(f.san, "DNS:app.example.com, email:app@example.com, IP Address:10.1.2.3, URI:spiffe://example/app");
   assert.equal(f.extKeyUsage, "TLS Web Client Authentication", "from the usages, not the request");
-  assert.equal(f.keyUsage, "Digital Signature");
+  assert.equal(f.keyUsage, "Digital Signature, Key Encipherment", "the default client usages");
   assert.equal(f.basicConstraints, "CA:FALSE");
   assert.ok(f.serial.length > 16 && f.serial.length <= 34, `128-bit serial: ${f.serial}`);
   // 2h is short-lived: NotBefore 5 min back, NotAfter not backdated.

@@ -28,8 +28,8 @@ more than meant.
 
 create writes NAME.key (0600), NAME.csr (PEM) and NAME-csr.yaml: a
 certificates.k8s.io/v1 CertificateSigningRequest for the signer
-kubernetes.io/kube-apiserver-client with usages client auth and digital
-signature (plus key encipherment for an RSA key, as the kubelet asks), and
+kubernetes.io/kube-apiserver-client with usages digital signature, key
+encipherment and client auth (as kubeadm gives every client certificate), and
 expirationSeconds from --duration (at least 10m). The user name is NAME (the
 CN) and the groups are the --group values (O). Then it prints the next steps.
 

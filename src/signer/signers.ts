@@ -51,7 +51,8 @@ const SIGNERS: SignerInfo[] = [
     name: KUBE_APISERVER_CLIENT,
     description: "client certificates for the API server (users, components); never auto-approved",
     signable: true,
-    defaultUsages: (key) => kubeletUsages(key, "client auth"),
+    // What the issue and kubeadm ask of every client certificate, whatever the key type.
+    defaultUsages: () => ["digital signature", "key encipherment", "client auth"],
     validate(_csr, usages) {
       // validAPIServerClientUsages: digital signature and key encipherment optional, client auth required, nothing else.
       const out = usages.filter((u) => !["digital signature", "key encipherment", "client auth"].includes(u)).map((u) => `usage "${u}" is not allowed for a client certificate`);
