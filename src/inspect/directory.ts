@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { messageOf, readBytes, type ReadContext } from "./read.js";
 
-/** Files larger than this are not certificates; skipping them keeps a walk of /etc or /var fast. */
+/** Files larger than this are not certificates (nor kubeconfigs); they are skipped unparsed. */
 const MAX_FILE_BYTES = 4 << 20;
 
 /** Every regular file under `dir`, sorted, following symlinks to files but not to directories (no loops). */
@@ -35,12 +35,12 @@ export async function readDirectory(dir: string, ctx: ReadContext): Promise<void
   const inner: ReadContext = { ...ctx, inDirectory: true };
   for (const path of listFiles(dir)) {
     try {
-      const size = statSync(path).size;
-      if (size > MAX_FILE_BYTES) {
+      const bytes = readFileSync(path);
+      if (bytes.length > MAX_FILE_BYTES) {
         ctx.out.skipped++;
         continue;
       }
-      const found = await readBytes(readFileSync(path), { input: dir, file: path }, inner, resolve(path, ".."));
+      const found = await readBytes(bytes, { input: dir, file: path }, inner, dirname(path));
       if (!found) ctx.out.skipped++;
     } catch (err) {
       ctx.out.failures.push({ input: path, message: messageOf(err) });

@@ -76,17 +76,27 @@ function kindOf(f: CertificateFacts): KubernetesView["kind"] {
   return "any";
 }
 
+const serviceIPs = new Map<string, string | undefined>();
+/** The `kubernetes` Service's IP for a CIDR; cached, as a directory walk asks once per certificate. */
+function serviceIPOf(cidr: string): string | undefined {
+  if (!serviceIPs.has(cidr)) {
+    let ip: string | undefined;
+    try {
+      ip = firstServiceIP(cidr.split(",")[0].trim());
+    } catch {
+      ip = undefined;
+    }
+    serviceIPs.set(cidr, ip);
+  }
+  return serviceIPs.get(cidr);
+}
+
 /** The names a serving certificate of this sort is expected to carry. */
 function usualNames(f: CertificateFacts, looksLike: CatalogMatch[], o: ViewOptions): string[] {
   const names = looksLike.map((m) => m.name);
   const all = [...f.dnsNames, ...f.ipAddresses];
   if (names.includes("apiserver") || f.subject.commonName === "kube-apiserver" || all.includes("kubernetes.default")) {
-    let serviceIP: string | undefined;
-    try {
-      serviceIP = firstServiceIP(o.serviceCidr);
-    } catch {
-      serviceIP = undefined;
-    }
+    const serviceIP = serviceIPOf(o.serviceCidr);
     return ["kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${o.dnsDomain}`, ...(serviceIP ? [serviceIP] : [])];
   }
   if (names.some((n) => n === "etcd-server" || n === "etcd-peer")) return ["localhost", "127.0.0.1"];

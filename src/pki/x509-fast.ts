@@ -202,6 +202,32 @@ export function readCertificate(der: Buffer, what: string): CertificateFacts {
   }
 }
 
+interface ExtensionRange {
+  oid: string;
+  critical: boolean;
+  start: number;
+  end: number;
+}
+
+/** The parts of a certificate read as views on demand. */
+class Lazy {
+  constructor(
+    readonly der: Buffer,
+    private readonly spkiRange: [number, number],
+    private readonly signatureRange: [number, number],
+    private readonly extensionRanges: ExtensionRange[],
+  ) {}
+  get spki(): Buffer {
+    return this.der.subarray(...this.spkiRange);
+  }
+  get signature(): Buffer {
+    return this.der.subarray(...this.signatureRange);
+  }
+  get extensions(): { oid: string; critical: boolean; value: Buffer }[] {
+    return this.extensionRanges.map((e) => ({ oid: e.oid, critical: e.critical, value: this.der.subarray(e.start, e.end) }));
+  }
+}
+
 function read(der: Buffer): CertificateFacts {
   const outer = expectTag(readTlv(der, 0), SEQUENCE, "Certificate");
   if (outer.end !== der.length) throw new DerError("trailing data after the certificate");
@@ -226,18 +252,9 @@ function read(der: Buffer): CertificateFacts {
   const [algOid] = children(der, expectTag(sigAlg, SEQUENCE, "signatureAlgorithm"));
   const sigOid = decodeOid(der, expectTag(algOid, 0x06, "signature algorithm"));
   const sigBits = expectTag(sigValue, 0x03, "signatureValue");
-  const facts: CertificateFacts = {
-    der, version,
-    subject: subject.dn, issuer: issuer.dn, subjectRDNs: subject.rdns, issuerRDNs: issuer.rdns,
-    serial: hexUpper(content(der, serialTlv)).replace(/^0+(?=.)/, ""),
-    notBefore: decodeTime(der, nb), notAfter: decodeTime(der, na),
-    keyUsage: [], extKeyUsage: [], dnsNames: [], ipAddresses: [], emailAddresses: [], uris: [],
-    spki: der.subarray(spkiTlv.start, spkiTlv.end), key,
-    signatureAlgorithmOid: sigOid, signatureAlgorithm: SIGNATURE_NAMES[sigOid] ?? sigOid,
-    signature: der.subarray(sigBits.contentStart + 1, sigBits.end),
-    extensions: [],
-    fingerprintSHA256: createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"),
-  };
+  // Buffer views are costly to keep by the thousand (a directory walk holds every certificate):
+  // the facts keep offsets into `der`, and views are made when asked for.
+  const extensions: ExtensionRange[] = [];
   const extWrapper = fields.slice(i + 5).find((f) => f.tag === 0xa3);
   if (extWrapper) {
     const list = expectTag(readTlv(der, extWrapper.contentStart, extWrapper.end), SEQUENCE, "Extensions");
@@ -245,10 +262,22 @@ function read(der: Buffer): CertificateFacts {
       const parts = children(der, expectTag(ext, SEQUENCE, "Extension"));
       const oid = decodeOid(der, expectTag(parts[0], 0x06, "extension id"));
       const critical = parts.length === 3 && parts[1].tag === 0x01 && der[parts[1].contentStart] !== 0;
-      const value = content(der, expectTag(parts[parts.length - 1], 0x04, "extension value"));
-      facts.extensions.push({ oid, critical, value });
+      const value = expectTag(parts[parts.length - 1], 0x04, "extension value");
+      extensions.push({ oid, critical, start: value.contentStart, end: value.end });
     }
-    readExtensions(facts);
   }
+  const facts = Object.assign(new Lazy(der, [spkiTlv.start, spkiTlv.end], [sigBits.contentStart + 1, sigBits.end], extensions), {
+    der, version,
+    subject: subject.dn, issuer: issuer.dn, subjectRDNs: subject.rdns, issuerRDNs: issuer.rdns,
+    serial: hexUpper(content(der, serialTlv)).replace(/^0+(?=.)/, ""),
+    notBefore: decodeTime(der, nb), notAfter: decodeTime(der, na),
+    keyUsage: [] as string[], extKeyUsage: [] as string[], dnsNames: [] as string[], ipAddresses: [] as string[], emailAddresses: [] as string[], uris: [] as string[],
+    isCA: undefined as boolean | undefined, pathLen: undefined as number | undefined,
+    subjectKeyId: undefined as string | undefined, authorityKeyId: undefined as string | undefined,
+    key,
+    signatureAlgorithmOid: sigOid, signatureAlgorithm: SIGNATURE_NAMES[sigOid] ?? sigOid,
+    fingerprintSHA256: createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"),
+  });
+  readExtensions(facts);
   return facts;
 }
