@@ -31,3 +31,7 @@ export { checkNode, type CheckOptions, type CheckResult, type CertificateRow } f
 export { RULE_TITLES, type Finding, type Severity } from "./check/findings.js";
 export { explain, PATTERNS as EXPLAIN_PATTERNS, patternById, unwrapLine, type Entry as ExplainEntry, type ExplainResult, type FileMatch, type Pattern } from "./explain/index.js";
 export { locateFiles } from "./explain/locate.js";
+export { inspect, type InspectResult, type InspectOptions } from "./inspect/index.js";
+export { buildReport, type InspectReport, type CertificateReport } from "./inspect/report.js";
+export { readCertificate, type CertificateFacts } from "./pki/x509-fast.js";
+export { readSecret, type SecretData } from "./kube/secret.js";
