@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { parse as parseYaml } from "yaml";
 import { kubepki, openssl, opensslFields, sh, tempDir } from "./helpers.ts";
 import { cfsslPair, ecParams, EKU_WORDS, KU_WORDS, opensslCA, opensslFingerprint, opensslLeaf } from "./inspect-fixtures.ts";
 
@@ -114,6 +115,10 @@ test("cfssl-made certificates and the CA bundle they chain to", (t) => {
   writeFileSync(bundle, readFileSync(cf.leaf, "utf8") + readFileSync(cf.ca, "utf8"));
   const { code, report } = inspectJson([bundle, cf.leafKey]);
   assert.equal(code, 0);
+  const yaml = kubepki(["inspect", "-o", "yaml", "--now", report.now, bundle, cf.leafKey]);
+  assert.equal(yaml.code, 0, yaml.stderr);
+  assert.deepEqual({ ...parseYaml(yaml.stdout), certificates: parseYaml(yaml.stdout).certificates.map((c: Json) => ({ ...c, secondsLeft: 0 })) },
+    { ...report, certificates: report.certificates.map((c: Json) => ({ ...c, secondsLeft: 0 })) }, "-o yaml is the same document as -o json");
   assert.equal(report.certificates.length, 2, "every certificate of a bundle, in order");
   assert.deepEqual(report.certificates.map((c: Json) => c.source.index), [0, 1]);
   assertSameAsOpenssl(cf.leaf, report.certificates[0]);

@@ -5,6 +5,7 @@ import { inspect } from "../inspect/index.js";
 import { buildReport, certificateReport, endpointReport, keyReport, requestReport } from "../inspect/report.js";
 import { renderCertificate, renderEndpoint, renderKey, renderRequest, shortRow } from "../inspect/render-text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { printData } from "./output.js";
 import { styleFor, table } from "./style.js";
 
 export const help = `Usage: kubepki inspect [flags] INPUT...
@@ -110,8 +111,7 @@ export async function run(argv: string[]): Promise<number> {
   const s = styleFor(process.stdout);
   let out = "";
   if (format !== "text") {
-    const report = buildReport(result, view);
-    out = format === "json" ? JSON.stringify(report, null, 2) + "\n" : (await import("yaml")).stringify(report);
+    await printData(format, buildReport(result, view));
   } else if (v.text) {
     const { renderOpensslText } = await import("../inspect/render-openssl.js");
     for (const item of result.items) if (item.type === "certificate") out += renderOpensslText(item.facts);
