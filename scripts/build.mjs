@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Bundled CommonJS dependencies call require(); give ES modules one.
 const banner = { js: 'import { createRequire as __kubepkiRequire } from "node:module"; const require = __kubepkiRequire(import.meta.url);' };
-const common = { bundle: true, platform: "node", target: "node20", format: "esm", banner, logLevel: "warning", legalComments: "none" };
+// Prefer the packages' ES module builds: no CommonJS wrappers to run at start-up, and unused code is dropped.
+const common = { bundle: true, platform: "node", target: "node20", format: "esm", banner, logLevel: "warning", legalComments: "none", mainFields: ["module", "main"], conditions: ["module"] };
 
 await build({
   ...common,

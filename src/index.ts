@@ -35,3 +35,5 @@ export { inspect, type InspectResult, type InspectOptions } from "./inspect/inde
 export { buildReport, type InspectReport, type CertificateReport } from "./inspect/report.js";
 export { readCertificate, type CertificateFacts } from "./pki/x509-fast.js";
 export { readSecret, type SecretData } from "./kube/secret.js";
+export { renewCertificates, type RenewOptions, type RenewResult, type RenewItem } from "./renew/index.js";
+export { commitFiles, recoverInterrupted, restoreWrites } from "./store/transaction.js";

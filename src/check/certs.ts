@@ -1,30 +1,6 @@
+// Memoised signature checks and key comparisons: the check rules ask the same questions often.
 import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import type { CertificateModel } from "../pki/model.js";
-import { readCertificate } from "../pki/x509-fast.js";
-
-/**
- * Certificates for the check, read with the fast DER reader (x509-fast.ts)
- * into the shared CertificateModel. A check is mostly start-up: this path
- * never loads @peculiar/asn1-*, and parses each distinct certificate once
- * (every kubeconfig embeds ca.crt again).
- */
-const parsed = new Map<string, CertificateModel>();
-
-export function readCert(der: Buffer, what: string): CertificateModel {
-  const id = der.toString("base64");
-  const hit = parsed.get(id);
-  if (hit) return hit;
-  const f = readCertificate(der, what);
-  const model: CertificateModel = {
-    der, subject: f.subject, issuer: f.issuer, serial: f.serial, notBefore: f.notBefore, notAfter: f.notAfter,
-    isCA: f.isCA, pathLen: f.pathLen, keyUsage: f.keyUsage, extKeyUsage: f.extKeyUsage, dnsNames: f.dnsNames,
-    ipAddresses: f.ipAddresses, emailAddresses: f.emailAddresses, uris: f.uris, subjectKeyId: f.subjectKeyId,
-    authorityKeyId: f.authorityKeyId, publicKey: createPublicKey({ key: f.spki, format: "der", type: "spki" }), key: f.key,
-    signatureAlgorithm: f.signatureAlgorithm, fingerprintSHA256: f.fingerprintSHA256,
-  };
-  parsed.set(id, model);
-  return model;
-}
 
 const natives = new WeakMap<CertificateModel, X509Certificate>();
 const verdicts = new Map<string, boolean>();

@@ -5,7 +5,7 @@ import { isAbsolute, join } from "node:path";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import { parsePrivateKey } from "../pki/keys.js";
 import type { CertificateModel } from "../pki/model.js";
-import { readCert } from "./certs.js";
+import { parseCertificate } from "../pki/model.js";
 import { decodeCertificates, decodePem, encodePem } from "../pki/pem.js";
 import type { CertItem, KeyPairItem, NodeInventory } from "./discover.js";
 
@@ -109,7 +109,7 @@ function parsed<T>(file: string, fn: () => T): T {
 }
 
 function certificates(pem: Buffer | string, file: string, what = file): CertificateModel[] {
-  return parsed(file, () => decodeCertificates(pem.toString(), what).map((der, i) => readCert(der, i ? `${what} (certificate ${i + 1})` : what)));
+  return parsed(file, () => decodeCertificates(pem.toString(), what).map((der, i) => parseCertificate(der, i ? `${what} (certificate ${i + 1})` : what)));
 }
 
 /** The private key in a PEM that may also hold certificates (the kubelet's *-current.pem). */

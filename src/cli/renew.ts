@@ -115,7 +115,7 @@ const day = (d?: Date) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : 
 
 function renderText(result: RenewResult): string {
   const style = styleFor(process.stdout);
-  const now = Date.now();
+  const now = result.now.getTime();
   const rows = [["CERTIFICATE", "ACTION", "EXPIRES NOW", "AFTER", "KEY", "FILE"]];
   for (const i of result.items) {
     const left = (d?: Date) => (d ? `${day(d)} (${shortHumanDuration(d.getTime() - now)})` : "");

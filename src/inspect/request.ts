@@ -8,8 +8,8 @@ import { canonicalIP } from "../cluster/net.js";
 import { inputError } from "../errors.js";
 import { children, readTlv } from "../pki/der.js";
 import { describeKey } from "../pki/keys.js";
-import { ATTRIBUTE_NAMES, EKU_NAMES, KEY_USAGE_BITS, SIGNATURE_NAMES } from "../pki/x509-fast.js";
-import type { DistinguishedName } from "../pki/model.js";
+import { readName } from "../pki/name.js";
+import { EKU_NAMES, KEY_USAGE_BITS, SIGNATURE_NAMES } from "../pki/x509-fast.js";
 import type { RequestItem, Source } from "./types.js";
 
 const EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
@@ -19,23 +19,6 @@ const HASHES: Record<string, string | null> = {
   "1.2.840.10045.4.3.4": "sha512", "1.3.101.112": null,
 };
 
-function readName(name: asn.Name): DistinguishedName {
-  const organization: string[] = [];
-  let commonName: string | undefined;
-  const text = name
-    .map((rdn) =>
-      rdn
-        .map((atv) => {
-          const value = atv.value.toString();
-          if (atv.type === "2.5.4.3") commonName = value;
-          if (atv.type === "2.5.4.10") organization.push(value);
-          return `${ATTRIBUTE_NAMES[atv.type] ?? atv.type}=${value}`;
-        })
-        .join(" + "),
-    )
-    .join(", ");
-  return { commonName, organization, text };
-}
 
 /** Parses a DER request; `what` names it in the error. */
 export function readRequest(der: Buffer, source: Source, what: string): RequestItem {

@@ -6,7 +6,7 @@ import { createCertificate, certificateToPEM, randomSerial63 } from "../pki/cert
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
-import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFileAtomic } from "../store/files.js";
+import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFilesAtomic } from "../store/files.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
 
@@ -167,7 +167,7 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     await backupFiles(options.outDir, [...old, ...replacedKubeconfigs.map((kw) => kw.outcome.file)], backupDir);
   }
   await removeStaleTemps(writes.map((w) => dirname(w.path)));
-  for (const write of writes) await writeFileAtomic(write.path, write.data, write.mode);
+  await writeFilesAtomic(writes);
   return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, dryRun: false };
 }
 

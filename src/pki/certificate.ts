@@ -143,8 +143,8 @@ export function createCertificate(template: CertificateTemplate, issuer: Issuer)
   const publicKey = template.publicKey.type === "private" ? createPublicKey(template.publicKey) : template.publicKey;
   const spki = AsnConvert.parse(publicKey.export({ type: "spki", format: "der" }), asn.SubjectPublicKeyInfo);
   const subject = template.subjectName ?? encodeName(template.subject);
-  const issuerCert = issuer.certificateDER ? AsnConvert.parse(issuer.certificateDER, asn.Certificate) : undefined;
-  const issuerName = issuerCert ? issuerCert.tbsCertificate.subject : subject;
+  const signer = issuer.certificateDER ? issuerFacts(issuer.certificateDER) : undefined;
+  const issuerName = signer ? signer.name : subject;
   const { hash, algorithm } = signingParams(issuer.key);
 
   const extensions: asn.Extension[] = [];
@@ -157,10 +157,8 @@ export function createCertificate(template: CertificateTemplate, issuer: Issuer)
   if (template.isCA) {
     extensions.push(extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(subjectKeyId(spki))));
   }
-  const issuerSkid = issuerCert ? findExtension(issuerCert, asn.id_ce_subjectKeyIdentifier) : undefined;
-  if (issuerSkid) {
-    const skid = AsnConvert.parse(issuerSkid.extnValue.buffer, asn.SubjectKeyIdentifier);
-    extensions.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(skid.buffer) })));
+  if (signer?.skid) {
+    extensions.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(signer.skid) })));
   }
   // Go's marshalSANs order: DNS, email, IP, URI.
   const names = [
@@ -187,8 +185,18 @@ export function createCertificate(template: CertificateTemplate, issuer: Issuer)
   return Buffer.from(AsnConvert.serialize(cert));
 }
 
-function findExtension(cert: asn.Certificate, oid: string): asn.Extension | undefined {
-  return cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
+// A CA signs many leaves in one run: its subject and key id are parsed once.
+const issuers = new WeakMap<Buffer, { name: asn.Name; skid?: ArrayBuffer }>();
+
+function issuerFacts(der: Buffer): { name: asn.Name; skid?: ArrayBuffer } {
+  let facts = issuers.get(der);
+  if (!facts) {
+    const cert = AsnConvert.parse(der, asn.Certificate);
+    const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === asn.id_ce_subjectKeyIdentifier);
+    facts = { name: cert.tbsCertificate.subject, skid: ext ? AsnConvert.parse(ext.extnValue.buffer, asn.SubjectKeyIdentifier).buffer : undefined };
+    issuers.set(der, facts);
+  }
+  return facts;
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {

@@ -5,7 +5,8 @@ import * as asn from "@peculiar/asn1-x509";
 import { inputError } from "../errors.js";
 import { encodeName, signingParams, type Subject } from "./certificate.js";
 import { describeKey, type KeyDescription } from "./keys.js";
-import { readName, type DistinguishedName } from "./model.js";
+import type { DistinguishedName } from "./model.js";
+import { readName } from "./name.js";
 import { decodePem, encodePem } from "./pem.js";
 
 /** PKCS#9 extensionRequest: where a CSR carries the extensions it asks for (SANs, usages, CA). */

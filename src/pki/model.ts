@@ -1,10 +1,8 @@
-import { X509Certificate, createHash, type KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import * as asn from "@peculiar/asn1-x509";
-import { inputError } from "../errors.js";
-import { describeKey, type KeyDescription } from "./keys.js";
+import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
+import type { KeyDescription } from "./keys.js";
+import { readCertificate } from "./x509-fast.js";
 
-/** A certificate as plain data: what later commands compare, print and serialise. */
+/** A certificate as plain data: what every command compares, prints and serialises. */
 export interface CertificateModel {
   der: Buffer;
   subject: DistinguishedName;
@@ -38,89 +36,27 @@ export interface DistinguishedName {
   text: string;
 }
 
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  "2.5.4.3": "CN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.6": "C", "2.5.4.8": "ST",
-  "2.5.4.7": "L", "2.5.4.5": "serialNumber", "1.2.840.113549.1.9.1": "emailAddress",
-};
+// A node's files repeat certificates (every kubeconfig embeds ca.crt again): each distinct one is read once.
+const parsed = new Map<string, CertificateModel>();
 
-const EKU_NAMES: Record<string, string> = {
-  [asn.id_kp_serverAuth]: "serverAuth", [asn.id_kp_clientAuth]: "clientAuth",
-  [asn.id_kp_codeSigning]: "codeSigning", [asn.id_kp_emailProtection]: "emailProtection",
-  [asn.id_kp_timeStamping]: "timeStamping", [asn.id_kp_OCSPSigning]: "OCSPSigning",
-  [asn.anyExtendedKeyUsage]: "any",
-};
-
-const SIGNATURE_NAMES: Record<string, string> = {
-  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption", "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
-  "1.2.840.113549.1.1.12": "sha384WithRSAEncryption", "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
-  "1.2.840.113549.1.1.4": "md5WithRSAEncryption", "1.2.840.113549.1.1.10": "rsassaPss",
-  "1.2.840.10045.4.1": "ecdsa-with-SHA1", "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
-  "1.2.840.10045.4.3.3": "ecdsa-with-SHA384", "1.2.840.10045.4.3.4": "ecdsa-with-SHA512", "1.3.101.112": "ED25519",
-};
-
-export function readName(name: asn.Name): DistinguishedName {
-  const parts: string[] = [];
-  const organization: string[] = [];
-  let commonName: string | undefined;
-  for (const rdn of name) {
-    const values = rdn.map((atv) => {
-      const value = atv.value.toString();
-      if (atv.type === "2.5.4.3") commonName = value;
-      if (atv.type === "2.5.4.10") organization.push(value);
-      return `${ATTRIBUTE_NAMES[atv.type] ?? atv.type}=${value}`;
-    });
-    parts.push(values.join(" + "));
-  }
-  return { commonName, organization, text: parts.join(", ") };
-}
-
-function extensionValue<T>(cert: asn.Certificate, oid: string, type: new () => T): T | undefined {
-  const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
-  return ext ? AsnConvert.parse(ext.extnValue.buffer, type) : undefined;
-}
-
-const hex = (b: ArrayBuffer | Buffer) => Buffer.from(b as ArrayBuffer).toString("hex").toUpperCase();
-
-/** Parses one DER certificate. `what` names the source in the error. */
+/**
+ * Parses one DER certificate with the fast reader (x509-fast.ts: microseconds,
+ * and no ASN.1 schema library to load). `what` names the source in the error.
+ */
 export function parseCertificate(der: Buffer, what: string): CertificateModel {
-  let cert: asn.Certificate;
-  let native: X509Certificate;
-  try {
-    cert = AsnConvert.parse(der, asn.Certificate);
-    native = new X509Certificate(der);
-  } catch {
-    throw inputError(`${what}: not a valid X.509 certificate`);
-  }
-  const tbs = cert.tbsCertificate;
-  const bc = extensionValue(cert, asn.id_ce_basicConstraints, asn.BasicConstraints);
-  const ku = extensionValue(cert, asn.id_ce_keyUsage, asn.KeyUsage);
-  const eku = extensionValue(cert, asn.id_ce_extKeyUsage, asn.ExtendedKeyUsage);
-  const san = extensionValue(cert, asn.id_ce_subjectAltName, asn.SubjectAlternativeName);
-  const skid = extensionValue(cert, asn.id_ce_subjectKeyIdentifier, asn.SubjectKeyIdentifier);
-  const akid = extensionValue(cert, asn.id_ce_authorityKeyIdentifier, asn.AuthorityKeyIdentifier);
-  const names = san ? Array.from(san) : [];
-  return {
-    der,
-    subject: readName(tbs.subject),
-    issuer: readName(tbs.issuer),
-    serial: native.serialNumber.replace(/^0+(?=.)/, "").toUpperCase(),
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
-    isCA: bc ? bc.cA : undefined,
-    pathLen: bc?.pathLenConstraint,
-    keyUsage: ku ? ku.toJSON() : [],
-    extKeyUsage: eku ? Array.from(eku).map((oid) => EKU_NAMES[oid] ?? oid) : [],
-    dnsNames: names.flatMap((n) => (n.dNSName !== undefined ? [n.dNSName] : [])),
-    ipAddresses: names.flatMap((n) => (n.iPAddress !== undefined ? [n.iPAddress] : [])),
-    emailAddresses: names.flatMap((n) => (n.rfc822Name !== undefined ? [n.rfc822Name] : [])),
-    uris: names.flatMap((n) => (n.uniformResourceIdentifier !== undefined ? [n.uniformResourceIdentifier] : [])),
-    subjectKeyId: skid ? hex(skid.buffer) : undefined,
-    authorityKeyId: akid?.keyIdentifier ? hex(akid.keyIdentifier.buffer) : undefined,
-    publicKey: native.publicKey,
-    key: describeKey(native.publicKey),
-    signatureAlgorithm: SIGNATURE_NAMES[cert.signatureAlgorithm.algorithm] ?? cert.signatureAlgorithm.algorithm,
-    fingerprintSHA256: createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"),
+  const id = der.toString("base64");
+  const hit = parsed.get(id);
+  if (hit) return hit;
+  const f = readCertificate(der, what);
+  const model: CertificateModel = {
+    der, subject: f.subject, issuer: f.issuer, serial: f.serial, notBefore: f.notBefore, notAfter: f.notAfter,
+    isCA: f.isCA, pathLen: f.pathLen, keyUsage: f.keyUsage, extKeyUsage: f.extKeyUsage, dnsNames: f.dnsNames,
+    ipAddresses: f.ipAddresses, emailAddresses: f.emailAddresses, uris: f.uris, subjectKeyId: f.subjectKeyId,
+    authorityKeyId: f.authorityKeyId, publicKey: createPublicKey({ key: f.spki, format: "der", type: "spki" }), key: f.key,
+    signatureAlgorithm: f.signatureAlgorithm, fingerprintSHA256: f.fingerprintSHA256,
   };
+  parsed.set(id, model);
+  return model;
 }
 
 /** True when `cert` carries a valid signature by `issuer`'s key (not just a matching name). */

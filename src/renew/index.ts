@@ -57,6 +57,8 @@ export interface RenewResult {
   /** A previous renewal that was interrupted and rolled back first. */
   recovered?: string;
   dryRun: boolean;
+  /** The clock the run judged expiry by (--now). */
+  now: Date;
   inventory: NodeInventory;
 }
 
@@ -123,9 +125,9 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
 
   const renewed = items.filter((i) => i.action === "renew");
   const restarts = restartPlan(inventory, work.map((w) => w.loaded));
-  if (options.dryRun || writes.length === 0) return { items, restarts, dryRun: Boolean(options.dryRun), recovered, inventory };
+  if (options.dryRun || writes.length === 0) return { items, restarts, dryRun: Boolean(options.dryRun), recovered, now, inventory };
   const backupDir = await commitFiles(writes, { home, root: inventory.root, reason: `kubepki renew ${renewed.map((i) => i.name).join(" ")}`, now });
-  return { items, restarts, backupDir, dryRun: false, recovered, inventory };
+  return { items, restarts, backupDir, dryRun: false, recovered, now, inventory };
 }
 
 /** The certificates a list of names means; errors name what is unknown or not renewable. */

@@ -41,6 +41,22 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode:
 }
 
 /**
+ * Writes many files atomically, in parallel except within a pair: files that
+ * share a stem (apiserver.key, apiserver.crt) are written in the order given,
+ * so a key always lands before its certificate.
+ */
+export async function writeFilesAtomic(writes: { path: string; data: string | Buffer; mode: number }[]): Promise<void> {
+  const pairs = new Map<string, typeof writes>();
+  for (const w of writes) {
+    const stem = w.path.replace(/\.(key|crt|pub)$/, "");
+    pairs.set(stem, [...(pairs.get(stem) ?? []), w]);
+  }
+  await Promise.all([...pairs.values()].map(async (pair) => {
+    for (const w of pair) await writeFileAtomic(w.path, w.data, w.mode);
+  }));
+}
+
+/**
  * Removes temporary files a killed run left behind in `dirs` (they are never
  * complete, and may hold key material).
  */
