@@ -9,6 +9,8 @@ import { parseDuration, shortHumanDuration } from "../src/cluster/duration.ts";
 import { firstServiceIP, parseServiceSubnet, splitHostPort } from "../src/cluster/net.ts";
 import { KubepkiError } from "../src/errors.ts";
 import { decodePem, encodePem } from "../src/pki/pem.ts";
+import { parseStaticPod } from "../src/kube/manifest.ts";
+import { parseKubeconfig } from "../src/kube/kubeconfig.ts";
 
 test("Go durations, plus days", () => {
   assert.equal(parseDuration("8760h", "x"), 8760 * 3600_000);
@@ -74,6 +76,28 @@ test("fuzz: random and truncated bytes into the PEM and config readers fail with
         } catch (err) {
           assert.ok(err instanceof KubepkiError, `unexpected ${(err as Error).stack}`);
           assert.doesNotMatch(err.message, /\n/, "one line");
+        }
+      }
+    }
+  }
+});
+
+test("fuzz: static pod manifests and kubeconfigs of any shape fail with one KubepkiError line or parse", () => {
+  const manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver-cp1\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --tls-cert-file=/etc/kubernetes/pki/apiserver.crt]\n    volumeMounts: [{name: k8s-certs, mountPath: /etc/kubernetes/pki}]\n  volumes: [{name: k8s-certs, hostPath: {path: /etc/kubernetes/pki}}]\n";
+  const kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster: {server: https://10.0.0.1:6443, certificate-authority-data: TFMwdA==}\nusers:\n- name: u\n  user: {client-certificate-data: TFMwdA==}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\ncurrent-context: c\n";
+  const shapes = ["null", "1", "[]", "{}", "[null]", "[1, [2]]", "{a: b}", "\"str\"", "*x", "!!binary AAAA"];
+  for (let i = 0; i < 300; i++) {
+    for (const [seed, read] of [[manifest, parseStaticPod], [kubeconfig, parseKubeconfig]] as const) {
+      const lines = seed.split("\n");
+      const at = Math.floor(Math.random() * lines.length);
+      // Replace one value with an odd shape, or cut the text anywhere.
+      lines[at] = lines[at].replace(/:\s.*$/, `: ${shapes[i % shapes.length]}`);
+      for (const input of [lines.join("\n"), seed.slice(0, Math.floor(Math.random() * seed.length))]) {
+        try {
+          read(input, "fuzz.yaml");
+        } catch (err) {
+          assert.ok(err instanceof KubepkiError, `unexpected ${(err as Error).stack}\n--- input:\n${input}`);
+          assert.doesNotMatch(err.message, /\n/);
         }
       }
     }

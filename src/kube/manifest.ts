@@ -28,9 +28,13 @@ export function parseStaticPod(text: string, path: string): StaticPod {
   if (!pod || typeof pod !== "object" || pod.kind !== "Pod" || !Array.isArray(pod.spec?.containers)) {
     throw inputError(`${path}: not a static pod manifest (kind: Pod with containers)`);
   }
-  const containers = pod.spec!.containers as { name?: string; command?: unknown[]; args?: unknown[]; volumeMounts?: { name: string; mountPath: string }[] }[];
+  // Only what has the right shape counts: a hand-edited manifest may hold anything.
+  type Container = { name?: unknown; command?: unknown; args?: unknown; volumeMounts?: unknown };
+  const containers = (pod.spec!.containers as unknown[]).filter((c): c is Container => isObject(c));
+  if (containers.length === 0) throw inputError(`${path}: not a static pod manifest (no container)`);
   const main = containers.find((c) => KNOWN.includes(String(c.name))) ?? containers[0];
-  const words = [...(main.command ?? []), ...(main.args ?? [])].map(String);
+  const list = (v: unknown) => (Array.isArray(v) ? v : []);
+  const words = [...list(main.command), ...list(main.args)].map(String);
   const flags = new Map<string, string>();
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
@@ -41,16 +45,21 @@ export function parseStaticPod(text: string, path: string): StaticPod {
     else flags.set(w, "true");
   }
   const volumes = new Map<string, string>();
-  for (const v of (pod.spec!.volumes ?? []) as { name: string; hostPath?: { path: string } }[]) {
-    if (v?.hostPath?.path) volumes.set(v.name, v.hostPath.path);
+  for (const v of list(pod.spec!.volumes) as { name?: unknown; hostPath?: { path?: unknown } }[]) {
+    if (isObject(v) && typeof v.name === "string" && isObject(v.hostPath) && typeof v.hostPath.path === "string") volumes.set(v.name, v.hostPath.path);
   }
   const hostPaths = new Map<string, string>();
-  for (const m of main.volumeMounts ?? []) {
-    const host = volumes.get(m.name);
-    if (host) hostPaths.set(m.mountPath, host);
+  for (const m of list(main.volumeMounts) as { name?: unknown; mountPath?: unknown }[]) {
+    const host = isObject(m) && typeof m.name === "string" ? volumes.get(m.name) : undefined;
+    if (host && typeof m.mountPath === "string") hostPaths.set(m.mountPath, host);
   }
-  const component = KNOWN.find((k) => k === main.name || k === pod.metadata?.name?.replace(/-[^-]+$/, "") || basename(path) === `${k}.yaml`) ?? String(main.name ?? basename(path));
+  const podName = typeof pod.metadata?.name === "string" ? pod.metadata.name.replace(/-[^-]+$/, "") : undefined;
+  const component = KNOWN.find((k) => k === main.name || k === podName || basename(path) === `${k}.yaml`) ?? String(main.name ?? basename(path));
   return { path, component, flags, hostPaths };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 export async function loadStaticPod(path: string): Promise<StaticPod> {
