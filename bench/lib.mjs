@@ -16,6 +16,10 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+// NODE_EXTRA_CA_CERTS makes every Node process read and parse a CA bundle at start (about 40 ms
+// here): most users do not set it, and it would hide start-up costs, so the bench runs without it.
+delete process.env.NODE_EXTRA_CA_CERTS;
+
 /** Runs a command, failing loudly: a bench that silently measures an error is worse than none. */
 export function must(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20, ...options });
