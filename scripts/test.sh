@@ -19,5 +19,6 @@ command -v kubectl >/dev/null 2>&1 || echo "warning: kubectl not found; the kube
 [ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
 npm run --silent build
 npx tsc -p .   # type-checks, and emits the library's .d.ts files
+npx tsc -p test/tsconfig.json   # the tests too
 if [ $# -gt 0 ]; then files=("$@"); else files=(test/*.test.ts); fi
 node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"

@@ -15,7 +15,7 @@ function explainJSON(text: string, ...args: string[]) {
   return JSON.parse(r.stdout) as { lines: number; recognised: number; entries: any[] };
 }
 
-function node(t: TestContext, dir: string, name = "k"): string {
+function node(_t: TestContext, dir: string, name = "k"): string {
   const out = join(dir, name);
   const r = kubepki(["init", "--out", out, "--node-name", "cp1", "--apiserver-advertise-address", "127.0.0.1", "--encryption-algorithm", "ECDSA-P256"]);
   assert.equal(r.code, 0, r.stderr);

@@ -295,7 +295,6 @@ export const KUBECONFIG_USERS = {
 
 /** The kubeconfigs, the static pod manifests and the kubelet's files, completing a node around its pki. */
 export function buildNodeFiles(root: string, signer: Signer, options: { kubeconfigs?: boolean } = {}): void {
-  const pki = pkiOf(root);
   const work = join(root, ".fixture");
   mkdirSync(work, { recursive: true });
   const kpki = join(root, "var/lib/kubelet/pki");

@@ -1,9 +1,10 @@
 // Shared test helpers: run the real CLI, real openssl, and manage temp dirs and ports.
 import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestContext } from "node:test";
 
@@ -108,4 +109,18 @@ export function opensslFields(certFile: string) {
     skid: after("X509v3 Subject Key Identifier"),
     akid: after("X509v3 Authority Key Identifier"),
   };
+}
+
+/** Every file under `dir` with its SHA-256 and mode: equal snapshots mean nothing changed. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[relative(dir, p)] = `${createHash("sha256").update(readFileSync(p)).digest("hex")} ${(statSync(p).mode & 0o777).toString(8)}`;
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
 }

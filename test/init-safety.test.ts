@@ -2,28 +2,13 @@
 // bad input before writing anything.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { BIN, kubepki, openssl, opensslFields, tempDir } from "./helpers.ts";
+import { BIN, kubepki, openssl, opensslFields, tempDir, snapshot } from "./helpers.ts";
 
 const BASE = ["--node-name", "node1", "--apiserver-advertise-address", "10.0.0.10", "--encryption-algorithm", "ECDSA-P256"];
-
-/** Every file under dir with its SHA-256 and mode. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = `${createHash("sha256").update(readFileSync(p)).digest("hex")} ${(statSync(p).mode & 0o777).toString(8)}`;
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
 
 test("a second init changes nothing and says every file was kept", (t) => {
   const out = tempDir(t);

@@ -3,13 +3,12 @@
 // certificates accepted by real etcd and kubectl.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import { tmpdir } from "node:os";
 import { parse } from "yaml";
-import { background, BIN, freePort, kubepki, openssl, opensslFields, sh, tempDir, waitFor } from "./helpers.ts";
+import { background, BIN, freePort, kubepki, openssl, opensslFields, sh, tempDir, waitFor, snapshot } from "./helpers.ts";
 
 const LEAVES = ["apiserver", "apiserver-kubelet-client", "front-proxy-client", "etcd/server", "etcd/peer", "etcd/healthcheck-client", "apiserver-etcd-client"];
 const KUBECONFIGS = ["admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf", "kubelet.conf"];
@@ -27,19 +26,6 @@ function node(t: TestContext): string {
   const root = tempDir(t);
   cpSync(template, root, { recursive: true });
   return root;
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = `${createHash("sha256").update(readFileSync(p)).digest("hex")} ${(statSync(p).mode & 0o777).toString(8)}`;
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 const pubkey = (file: string) => openssl(["x509", "-in", file, "-noout", "-pubkey"]).stdout;

@@ -3,13 +3,12 @@ import { resolve } from "node:path";
 import { stringify as stringifyYAML } from "yaml";
 import { parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
-import { isDNSSubdomain, parseIP } from "../cluster/net.js";
-import { checkEndpoint, checkNodeName, checkSANs, checkServiceSubnet, type ClusterPatch } from "../cluster/patch.js";
 import { checkNode } from "../check/index.js";
 import { inputError } from "../errors.js";
 import { checkReportData } from "../report/check-data.js";
 import { renderCheckText } from "../report/check-text.js";
-import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
+import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
 import { styleFor } from "./style.js";
 
 export const help = `Usage: kubepki check [flags]
@@ -81,12 +80,7 @@ const options = {
   "manifests-dir": { type: "string" },
   profile: { type: "string" },
   config: { type: "string" },
-  "node-name": { type: "string" },
-  "apiserver-advertise-address": { type: "string" },
-  "control-plane-endpoint": { type: "string" },
-  "apiserver-cert-extra-sans": { type: "string", multiple: true },
-  "service-cidr": { type: "string" },
-  "service-dns-domain": { type: "string" },
+  ...NODE_FLAGS,
   now: { type: "string" },
   "warn-within": { type: "string" },
   "warn-within-ca": { type: "string" },
@@ -96,24 +90,6 @@ const options = {
   "prometheus-file": { type: "string" },
   html: { type: "string" },
 } as const;
-
-type Flags = ReturnType<typeof parseFlags<typeof options>>["values"];
-
-function patchFromFlags(v: Flags): ClusterPatch {
-  const domain = v["service-dns-domain"];
-  if (domain !== undefined && !isDNSSubdomain(domain)) throw inputError(`--service-dns-domain: "${domain}" is not a valid DNS domain`);
-  const extra = commaList(v["apiserver-cert-extra-sans"]);
-  return {
-    firstNode: {
-      name: v["node-name"] !== undefined ? checkNodeName(v["node-name"], "--node-name") : undefined,
-      address: v["apiserver-advertise-address"] !== undefined ? parseIP(v["apiserver-advertise-address"], "--apiserver-advertise-address") : undefined,
-    },
-    controlPlaneEndpoint: v["control-plane-endpoint"] !== undefined ? checkEndpoint(v["control-plane-endpoint"], "--control-plane-endpoint") : undefined,
-    apiServerCertSANs: extra ? checkSANs(extra, "--apiserver-cert-extra-sans") : undefined,
-    serviceSubnet: v["service-cidr"] !== undefined ? checkServiceSubnet(v["service-cidr"], "--service-cidr") : undefined,
-    dnsDomain: domain,
-  };
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags("check", argv, options);
@@ -127,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     manifestsDir: values["manifests-dir"],
     profile: values.profile !== undefined ? parseProfile(values.profile, "--profile") : undefined,
     configFile: values.config,
-    cluster: patchFromFlags(values),
+    cluster: nodePatchFromFlags(values),
     now: parseNow(values.now),
     warnWithinMs: values["warn-within"] !== undefined ? parsePositiveDuration(values["warn-within"], "--warn-within") : undefined,
     warnWithinCAMs: values["warn-within-ca"] !== undefined ? parsePositiveDuration(values["warn-within-ca"], "--warn-within-ca") : undefined,

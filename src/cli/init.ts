@@ -1,13 +1,11 @@
 import { resolve } from "node:path";
 import { parseKeyAlgorithm, parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
-import { parseIP } from "../cluster/net.js";
-import { checkEndpoint, checkNodeName, checkPort, checkSANs, checkServiceSubnet, mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
-import { isDNSSubdomain } from "../cluster/net.js";
-import { inputError } from "../errors.js";
+import { checkNodeName, checkPort, mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
 import { initPKI } from "../issue/init.js";
 import { initReportData, renderInitPlan, renderInitText } from "../report/init.js";
-import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
+import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
 import { printData } from "./output.js";
 import { progressBar } from "./progress.js";
 import { styleFor } from "./style.js";
@@ -70,13 +68,8 @@ Examples:
 `;
 
 const options = {
-  "node-name": { type: "string" },
-  "apiserver-advertise-address": { type: "string" },
+  ...NODE_FLAGS,
   "apiserver-bind-port": { type: "string" },
-  "control-plane-endpoint": { type: "string" },
-  "apiserver-cert-extra-sans": { type: "string", multiple: true },
-  "service-cidr": { type: "string" },
-  "service-dns-domain": { type: "string" },
   "cluster-name": { type: "string" },
   "encryption-algorithm": { type: "string" },
   "cert-validity": { type: "string" },
@@ -94,21 +87,11 @@ type Flags = ReturnType<typeof parseFlags<typeof options>>["values"];
 
 /** Flags as a cluster patch; each value is checked here so the error names the flag. */
 function patchFromFlags(v: Flags): ClusterPatch {
-  const domain = v["service-dns-domain"];
-  if (domain !== undefined && !isDNSSubdomain(domain)) throw inputError(`--service-dns-domain: "${domain}" is not a valid DNS domain`);
-  const extra = commaList(v["apiserver-cert-extra-sans"]);
   return {
+    ...nodePatchFromFlags(v),
     profile: v.profile !== undefined ? parseProfile(v.profile, "--profile") : undefined,
     clusterName: v["cluster-name"] !== undefined ? checkNodeName(v["cluster-name"], "--cluster-name") : undefined,
-    firstNode: {
-      name: v["node-name"] !== undefined ? checkNodeName(v["node-name"], "--node-name") : undefined,
-      address: v["apiserver-advertise-address"] !== undefined ? parseIP(v["apiserver-advertise-address"], "--apiserver-advertise-address") : undefined,
-    },
     bindPort: v["apiserver-bind-port"] !== undefined ? checkPort(v["apiserver-bind-port"], "--apiserver-bind-port") : undefined,
-    controlPlaneEndpoint: v["control-plane-endpoint"] !== undefined ? checkEndpoint(v["control-plane-endpoint"], "--control-plane-endpoint") : undefined,
-    apiServerCertSANs: extra ? checkSANs(extra, "--apiserver-cert-extra-sans") : undefined,
-    serviceSubnet: v["service-cidr"] !== undefined ? checkServiceSubnet(v["service-cidr"], "--service-cidr") : undefined,
-    dnsDomain: domain,
     encryptionAlgorithm: v["encryption-algorithm"] !== undefined ? parseKeyAlgorithm(v["encryption-algorithm"], "--encryption-algorithm") : undefined,
     certValidityMs: v["cert-validity"] !== undefined ? parsePositiveDuration(v["cert-validity"], "--cert-validity") : undefined,
     caValidityMs: v["ca-validity"] !== undefined ? parsePositiveDuration(v["ca-validity"], "--ca-validity") : undefined,
