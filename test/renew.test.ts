@@ -180,3 +180,16 @@ test("renewed certificates pass the real peers again: etcd with mutual TLS, kube
   assert.match(r.stdout, /s_server/);
   assert.ok(existsSync(join(k8s, "kubepki-backup")));
 });
+
+test("the hard way: renew finds its files and says to restart the systemd units", (t) => {
+  const root = tempDir(t);
+  assert.equal(kubepki(["init", "--profile", "hard-way", "--out", join(root, "etc", "kubernetes"), "--node-name", "n1", "--apiserver-advertise-address", "10.0.0.5", "--encryption-algorithm", "ECDSA-P256"]).code, 0);
+  const before = opensslFields(join(root, "etc", "kubernetes", "pki", "admin.crt"));
+  const run = kubepki(["renew", "admin", "apiserver", "--root", root, "-o", "json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const restarts = JSON.parse(run.stdout).restarts as { component: string; commands: string[] }[];
+  assert.deepEqual(restarts.find((r) => r.component === "kube-apiserver")?.commands, ["systemctl restart kube-apiserver"]);
+  const after = opensslFields(join(root, "etc", "kubernetes", "pki", "admin.crt"));
+  assert.equal(after.subject, before.subject);
+  assert.notEqual(after.serial, before.serial);
+});

@@ -27,8 +27,11 @@ export function restartPlan(inventory: NodeInventory, renewed: LoadedCert[]): Re
   const hostPath = (local: string) => (inventory.root === "/" ? local : `/${relative(inventory.root, local)}`);
   const restarts: Restart[] = [];
   for (const [component, certificates] of byComponent) {
-    if (STATIC_PODS.includes(component)) {
-      const pod = inventory.manifests.find((m) => m.component === component);
+    const pod = inventory.manifests.find((m) => m.component === component);
+    if (STATIC_PODS.includes(component) && !pod && inventory.profile === "hard-way") {
+      // The hard way runs the control plane as systemd units, not static pods.
+      restarts.push({ component, certificates, commands: [`systemctl restart ${component}`] });
+    } else if (STATIC_PODS.includes(component)) {
       const manifest = pod ? hostPath(pod.path) : `/etc/kubernetes/manifests/${component}.yaml`;
       const parked = `/etc/kubernetes/${basename(manifest)}`;
       restarts.push({
