@@ -1,33 +1,11 @@
 import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
-import type { KeyDescription } from "./keys.js";
-import { readCertificate } from "./x509-fast.js";
+import { readCertificate, type CertificateFacts } from "./x509-fast.js";
 
-/** A certificate as plain data: what every command compares, prints and serialises. */
-export interface CertificateModel {
-  der: Buffer;
-  subject: DistinguishedName;
-  issuer: DistinguishedName;
-  /** Upper-case hex, no leading zeros, as openssl prints it with -serial. */
-  serial: string;
-  notBefore: Date;
-  notAfter: Date;
-  /** undefined when the certificate has no basicConstraints extension. */
-  isCA?: boolean;
-  pathLen?: number;
-  keyUsage: string[];
-  /** Names such as serverAuth/clientAuth; dotted OIDs for others. */
-  extKeyUsage: string[];
-  dnsNames: string[];
-  ipAddresses: string[];
-  emailAddresses: string[];
-  uris: string[];
-  subjectKeyId?: string;
-  authorityKeyId?: string;
-  publicKey: KeyObject;
-  key: KeyDescription;
-  signatureAlgorithm: string;
-  fingerprintSHA256: string;
-}
+/**
+ * A certificate as plain data: what every command compares, prints and
+ * serialises — the fast reader's fields plus the public key as a KeyObject.
+ */
+export type CertificateModel = CertificateFacts & { publicKey: KeyObject };
 
 export interface DistinguishedName {
   commonName?: string;
@@ -47,14 +25,8 @@ export function parseCertificate(der: Buffer, what: string): CertificateModel {
   const id = der.toString("base64");
   const hit = parsed.get(id);
   if (hit) return hit;
-  const f = readCertificate(der, what);
-  const model: CertificateModel = {
-    der, subject: f.subject, issuer: f.issuer, serial: f.serial, notBefore: f.notBefore, notAfter: f.notAfter,
-    isCA: f.isCA, pathLen: f.pathLen, keyUsage: f.keyUsage, extKeyUsage: f.extKeyUsage, dnsNames: f.dnsNames,
-    ipAddresses: f.ipAddresses, emailAddresses: f.emailAddresses, uris: f.uris, subjectKeyId: f.subjectKeyId,
-    authorityKeyId: f.authorityKeyId, publicKey: createPublicKey({ key: f.spki, format: "der", type: "spki" }), key: f.key,
-    signatureAlgorithm: f.signatureAlgorithm, fingerprintSHA256: f.fingerprintSHA256,
-  };
+  const facts = readCertificate(der, what);
+  const model: CertificateModel = { ...facts, publicKey: createPublicKey({ key: facts.spki, format: "der", type: "spki" }) };
   parsed.set(id, model);
   return model;
 }
