@@ -6,7 +6,7 @@ import { reviewRequest } from "../signer/review.js";
 import { parseSignerFlag, requestFrom } from "../signer/request.js";
 import { commaList, outputFormat, parseFlags } from "./args.js";
 import { printData } from "./output.js";
-import { readText } from "./onboard.js";
+import { readText } from "../store/files.js";
 import { styleFor } from "./style.js";
 
 export const help = `Usage: kubepki csr review FILE [--signer NAME] [--usages LIST] [--duration D] [-o text|json|yaml]

@@ -1,5 +1,4 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { inputError } from "../errors.js";
 import { generateChosenKey, parseKeyChoice } from "../pki/key-choice.js";
@@ -7,7 +6,7 @@ import { describeKey, keyLabel, parsePrivateKey, privateKeyToPEM, publicKeyToPEM
 import { decodeCSRPem, parseCSR } from "../pki/csr.js";
 import { decodeCertificates, decodePem } from "../pki/pem.js";
 import { certificatePublicKey } from "../pki/certificate.js";
-import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
+import { KEY_MODE, PUBLIC_MODE, readText } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { parseFlags, parseNow } from "./args.js";
 
@@ -74,9 +73,7 @@ async function generate(argv: string[]): Promise<number> {
 
 /** The public key of a private key, certificate or CSR file. */
 async function publicOf(path: string): Promise<KeyObject> {
-  const text = await readFile(path, "latin1").catch((err: NodeJS.ErrnoException) => {
-    throw inputError(`${path}: cannot read: ${err.code ?? err.message}`);
-  });
+  const text = await readText(path);
   const labels = decodePem(text, path).map((b) => b.label);
   if (labels.includes("CERTIFICATE")) return certificatePublicKey(decodeCertificates(text, path)[0]);
   if (labels.some((l) => l.endsWith("CERTIFICATE REQUEST"))) return parseCSR(decodeCSRPem(text, path), path).publicKey;

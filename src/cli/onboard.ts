@@ -1,16 +1,6 @@
 // Small input helpers shared by the onboarding commands (kubeconfig, user, csr, sign).
-import { readFile } from "node:fs/promises";
 import { inputError } from "../errors.js";
 import { commaList } from "./args.js";
-
-/** A file's text; a missing or unreadable file is bad input naming it. */
-export async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    throw inputError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 /** --group/--org values, repeated or comma-separated, as kubeadm's string slices. */
 export function groupsOf(values: string | string[] | undefined): string[] {

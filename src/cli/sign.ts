@@ -10,7 +10,7 @@ import { assessRequest, DEFAULT_SIGNING_DURATION_MS, signRequest, type SignedCer
 import { PUBLIC_MODE } from "../store/files.js";
 import { replaceFile } from "../store/replace.js";
 import { commaList, parseFlags, parseNow } from "./args.js";
-import { readText } from "./onboard.js";
+import { readText } from "../store/files.js";
 
 export const help = `Usage: kubepki sign FILE --cert-dir DIR [--signer NAME] [--duration D] [--allow-privileged] [-o OUT]
 

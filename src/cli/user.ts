@@ -16,7 +16,8 @@ import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
-import { checkServerURL, groupsOf, readText } from "./onboard.js";
+import { readText } from "../store/files.js";
+import { checkServerURL, groupsOf } from "./onboard.js";
 import { styleFor } from "./style.js";
 
 export const help = `Usage: kubepki user create NAME [--group G]… [--duration 24h] [--algorithm ALG | --key FILE] [--out DIR]

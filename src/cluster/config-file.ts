@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { inputError } from "../errors.js";
+import { readText } from "../store/files.js";
 import { parseKeyAlgorithm, parseProfile } from "./description.js";
 import { parsePositiveDuration } from "./duration.js";
 import { parseIP } from "./net.js";
@@ -64,13 +64,7 @@ function validate<T>(schema: z.ZodType<T>, doc: unknown, file: string): T {
  * also lists several control-plane nodes and workers.
  */
 export async function readClusterConfig(path: string): Promise<ClusterPatch> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw inputError(`--config: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseClusterConfig(text, path);
+  return parseClusterConfig(await readText(path, "--config"), path);
 }
 
 export function parseClusterConfig(text: string, file: string): ClusterPatch {

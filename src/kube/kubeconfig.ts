@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse } from "yaml";
 import { inputError } from "../errors.js";
+import { readText } from "../store/files.js";
 
 /** A kubeconfig's TLS material, resolved: embedded data decoded, file references kept with absolute paths. */
 export interface KubeconfigCluster {
@@ -111,13 +111,7 @@ export function parseKubeconfig(text: string, path: string): Kubeconfig {
 }
 
 export async function loadKubeconfig(path: string): Promise<Kubeconfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw inputError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseKubeconfig(text, path);
+  return parseKubeconfig(await readText(path), path);
 }
 
 /** The cluster and user a context (default: current-context) points at. */

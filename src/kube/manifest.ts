@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parse } from "yaml";
 import { inputError } from "../errors.js";
+import { readText } from "../store/files.js";
 
 /** A static pod manifest's container command line, as flags. */
 export interface StaticPod {
@@ -63,13 +63,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export async function loadStaticPod(path: string): Promise<StaticPod> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw inputError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseStaticPod(text, path);
+  return parseStaticPod(await readText(path), path);
 }
 
 /**

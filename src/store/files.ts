@@ -1,10 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs, constants } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { inputError } from "../errors.js";
 
 export const KEY_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
 const DIR_MODE = 0o755;
+
+/** A file's text; a missing or unreadable file is bad input naming it (`what`, default the path). */
+export async function readText(path: string, what = path): Promise<string> {
+  try {
+    return await fs.readFile(path, "utf8");
+  } catch (err) {
+    throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
 
 /** Reads a file, or undefined when it does not exist (other errors propagate). */
 export async function readIfExists(path: string): Promise<Buffer | undefined> {
