@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { parseKeyAlgorithm, parseProfile } from "../cluster/description.js";
 import { parseDuration, parsePositiveDuration, shortHumanDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
@@ -76,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   const format = outputFormat(values.output, "renew");
   if (values.restore !== undefined) {
     if (positionals.length) throw inputError("renew: --restore takes no certificate names");
-    return restore(values.restore, values["kubeconfig-dir"] ?? `${values.root ?? ""}/etc/kubernetes`.replace(/^\/\//, "/"), format);
+    return restore(values.restore, values["kubeconfig-dir"] ?? join(values.root ?? "/", "etc", "kubernetes"), format);
   }
   const within = values["expiring-within"];
   const result = await renewCertificates({
@@ -101,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function restore(backup: string, home: string, format: "text" | "json" | "yaml"): Promise<number> {
-  const { writes } = await restoreWrites(backup);
+  const writes = await restoreWrites(backup);
   const saved = await commitFiles(writes, { home, root: "/", reason: `kubepki renew --restore ${backup}`, now: new Date() });
   if (format === "text") {
     process.stdout.write(`Restored ${writes.length} files from ${backup}:\n${writes.map((w) => `  ${w.path}`).join("\n")}\nThe files they replaced were backed up to ${saved}.\nRestart the components that read them (kubepki renew --dry-run lists who reads what).\n`);

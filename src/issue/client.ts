@@ -1,9 +1,7 @@
 import type { KeyObject } from "node:crypto";
-import { createCertificate, randomSerial63, type Subject } from "../pki/certificate.js";
+import { createCertificate, kubeadmValidity, randomSerial63, type Subject } from "../pki/certificate.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import type { SigningCA } from "../signer/sign.js";
-
-const BACKDATE_MS = 5 * 60_000;
 
 export interface IssuedClient {
   der: Buffer;
@@ -18,10 +16,7 @@ export interface IssuedClient {
  * minutes ago for `validityMs`, never past the CA.
  */
 export function issueClientCertificate(ca: SigningCA, subject: Subject, key: KeyObject, validityMs: number, now: Date): IssuedClient {
-  const notBefore = new Date(now.getTime() - BACKDATE_MS);
-  let notAfter = new Date(now.getTime() + validityMs);
-  const cappedByCA = ca.cert.notAfter < notAfter;
-  if (cappedByCA) notAfter = ca.cert.notAfter;
+  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, validityMs, ca.cert.notAfter);
   const der = createCertificate(
     {
       subject, serial: randomSerial63(), notBefore, notAfter, publicKey: key, isCA: false,

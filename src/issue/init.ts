@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { dirname, join } from "node:path";
 import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedItem } from "../catalog/index.js";
 import type { ClusterDescription } from "../cluster/description.js";
-import { createCertificate, certificateToPEM, randomSerial63 } from "../pki/certificate.js";
+import { createCertificate, certificateToPEM, kubeadmValidity, randomSerial63 } from "../pki/certificate.js";
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
@@ -55,8 +55,6 @@ export interface InitResult {
   backupDir?: string;
   dryRun: boolean;
 }
-
-const BACKDATE_MS = 5 * 60_000;
 
 /** One of an item's places (a node tree) and what is there now. */
 interface Place {
@@ -223,13 +221,9 @@ function issueCertificate(w: Work, item: PlannedCertificate, signers: Map<string
 }
 
 function setValidity(outcome: ItemOutcome, item: PlannedCertificate, now: Date, ca: CertificateModel | undefined): void {
-  outcome.notBefore = new Date(now.getTime() - BACKDATE_MS);
-  outcome.notAfter = new Date(now.getTime() + item.validityMs);
-  // A leaf never outlives its CA (the kube-controller-manager signer caps the same way).
-  if (ca && ca.notAfter < outcome.notAfter) {
-    outcome.notAfter = ca.notAfter;
-    outcome.reasons.push(`validity cut to the CA's expiry, ${ca.notAfter.toISOString()}`);
-  }
+  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, item.validityMs, ca?.notAfter);
+  Object.assign(outcome, { notBefore, notAfter });
+  if (cappedByCA) outcome.reasons.push(`validity cut to the CA's expiry, ${notAfter.toISOString()}`);
 }
 
 function conflict(work: Work, reason: string): void {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { PlannedKubeconfig } from "../catalog/index.js";
 import { loadKubeconfig, resolveContext } from "../kube/kubeconfig.js";
 import { buildKubeconfig, stringifyKubeconfig } from "../kube/kubeconfig-write.js";
-import { certificateToPEM, createCertificate, randomSerial63 } from "../pki/certificate.js";
+import { certificateToPEM, createCertificate, kubeadmValidity, randomSerial63 } from "../pki/certificate.js";
 import { keysMatch, parsePrivateKey, privateKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
@@ -120,17 +120,12 @@ export async function assessKubeconfig(work: KubeconfigWork, ca: Material | unde
   }
 }
 
-const BACKDATE_MS = 5 * 60_000;
-
 /** Validity of a new own client certificate: from 5 minutes ago, never past the CA. */
 export function kubeconfigValidity(work: KubeconfigWork, now: Date, ca: CertificateModel | undefined): void {
   const { outcome } = work;
-  outcome.notBefore = new Date(now.getTime() - BACKDATE_MS);
-  outcome.notAfter = new Date(now.getTime() + outcome.item.validityMs);
-  if (ca && ca.notAfter < outcome.notAfter) {
-    outcome.notAfter = ca.notAfter;
-    outcome.reasons.push(`validity cut to the CA's expiry, ${ca.notAfter.toISOString()}`);
-  }
+  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, outcome.item.validityMs, ca?.notAfter);
+  Object.assign(outcome, { notBefore, notAfter });
+  if (cappedByCA) outcome.reasons.push(`validity cut to the CA's expiry, ${notAfter.toISOString()}`);
 }
 
 /**

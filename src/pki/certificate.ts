@@ -43,6 +43,20 @@ export interface Issuer {
   certificateDER?: Buffer;
 }
 
+/** kubeadm's CertificateBackdate: clocks drift, so a new certificate is valid from 5 minutes ago. */
+export const BACKDATE_MS = 5 * 60_000;
+
+/**
+ * kubeadm's validity for a new certificate: from 5 minutes before `now` for
+ * `validityMs` after `now` (the end is not backdated), cut to the CA's own
+ * expiry when it comes first, as the kube-controller-manager signer cuts too.
+ */
+export function kubeadmValidity(now: Date, validityMs: number, caNotAfter?: Date): { notBefore: Date; notAfter: Date; cappedByCA: boolean } {
+  const notAfter = new Date(now.getTime() + validityMs);
+  const cappedByCA = caNotAfter !== undefined && caNotAfter < notAfter;
+  return { notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: cappedByCA ? caNotAfter : notAfter, cappedByCA };
+}
+
 /**
  * A random positive serial in [1, 2^63 - 1], as kubeadm draws them
  * (crypto/rand.Int(MaxInt64-1) + 1).

@@ -6,7 +6,7 @@ import { loadNode, type LoadedCert } from "../check/load.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
 import { stringifyKubeconfig } from "../kube/kubeconfig-write.js";
-import { certificateToPEM, createCertificate, randomSerial63, type ExtKeyUsage } from "../pki/certificate.js";
+import { certificateToPEM, createCertificate, kubeadmValidity, randomSerial63, type ExtKeyUsage } from "../pki/certificate.js";
 import { generatePrivateKey, keyAlgorithmOf, privateKeyToPEM, type KeyAlgorithm } from "../pki/keys.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
@@ -63,7 +63,6 @@ export interface RenewResult {
 }
 
 const DEFAULT_VALIDITY_MS = 8760 * 3600_000;
-const BACKDATE_MS = 5 * 60_000;
 const KNOWN_EKU: ExtKeyUsage[] = ["serverAuth", "clientAuth"];
 
 export async function renewCertificates(options: RenewOptions): Promise<RenewResult> {
@@ -97,8 +96,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
   const writes: FileWrite[] = [];
   for (const { item, loaded, ca } of work) {
     const old = loaded.cert!;
-    // Never past the CA's own expiry.
-    const notAfter = new Date(Math.min(now.getTime() + (options.validityMs ?? DEFAULT_VALIDITY_MS), ca.cert!.notAfter.getTime()));
+    const { notBefore, notAfter } = kubeadmValidity(now, options.validityMs ?? DEFAULT_VALIDITY_MS, ca.cert!.notAfter);
     item.notAfter = notAfter;
     if (options.dryRun) continue;
     const key: KeyObject = options.reuseKey ? loaded.key! : await generatePrivateKey(options.algorithm ?? keyAlgorithmOf(loaded.key ?? old.publicKey) ?? "RSA-2048");
@@ -107,7 +105,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
         subject: { commonName: old.subject.commonName ?? "" },
         // The old subject as it was encoded, so nothing of it (C, ST, L…) is lost.
         subjectName: AsnConvert.parse(old.der, asn.Certificate).tbsCertificate.subject,
-        serial: distinctSerial(old.serial), notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter,
+        serial: distinctSerial(old.serial), notBefore, notAfter,
         publicKey: key, isCA: false, keyUsage: ["digitalSignature", "keyEncipherment"],
         extKeyUsage: old.extKeyUsage.filter((u): u is ExtKeyUsage => (KNOWN_EKU as string[]).includes(u)),
         dnsNames: old.dnsNames, ipAddresses: old.ipAddresses, emailAddresses: old.emailAddresses, uris: old.uris,

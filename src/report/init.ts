@@ -78,9 +78,8 @@ const subjectText = (o: ItemOutcome) =>
   o.item.kind === "keypair" ? o.item.spec.longName : [...(o.item.subject.organization ?? []).map((x) => `O=${x}`), `CN=${o.item.subject.commonName}`].join(", ");
 
 function fileLabel(o: ItemOutcome): string {
-  const ext = o.item.kind === "keypair" ? ".key, .pub" : ".crt";
   const extra = o.item.paths.length > 1 ? ` (+${o.item.paths.length - 1} copies)` : "";
-  return `${o.item.paths[0]}${o.item.kind === "keypair" ? "{.key,.pub}" : ext}${extra}`;
+  return `${o.item.paths[0]}${o.item.kind === "keypair" ? "{.key,.pub}" : ".crt"}${extra}`;
 }
 
 function actionLabel(o: { action: ItemOutcome["action"] }, style: Style): string {

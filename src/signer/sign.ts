@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import * as asn from "@peculiar/asn1-x509";
 import { problemError } from "../errors.js";
-import { attribute, createCertificate, derSortedRDN, randomSerial128, type ExtKeyUsage, type KeyUsageName } from "../pki/certificate.js";
+import { attribute, BACKDATE_MS, createCertificate, derSortedRDN, randomSerial128, type ExtKeyUsage, type KeyUsageName } from "../pki/certificate.js";
 import type { CSRModel } from "../pki/csr.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { privilegeWarnings, type PrivilegeWarning } from "./guard.js";
@@ -14,7 +14,6 @@ import { apiServerRules, findSigner } from "./signers.js";
 
 /** --cluster-signing-duration's default. */
 export const DEFAULT_SIGNING_DURATION_MS = 8760 * 3_600_000;
-const BACKDATE_MS = 5 * 60_000;
 /** Below this a certificate is "short-lived" and its end is not backdated. */
 const SHORT_MS = 8 * 3_600_000;
 /** The signer's floor for a requested duration: twice the backdate. */

@@ -138,14 +138,11 @@ async function putBack(backupDir: string): Promise<void> {
   }
 }
 
-/** The files a backup would put back, and their current contents replaced (for --restore, itself backed up first). */
-export async function restoreWrites(backupDir: string): Promise<{ writes: FileWrite[]; removes: string[] }> {
-  const manifest = await readManifest(resolve(backupDir));
-  const writes: FileWrite[] = [];
-  const removes: string[] = [];
-  for (const entry of manifest.files) {
-    if (entry.copy === undefined) removes.push(entry.file);
-    else writes.push({ path: entry.file, data: await fs.readFile(join(resolve(backupDir), entry.copy)), mode: entry.mode ?? 0o600 });
-  }
-  return { writes, removes };
+/** The files a backup holds, as writes that put them back (for --restore, which backs up what it replaces first). */
+export async function restoreWrites(backupDir: string): Promise<FileWrite[]> {
+  const dir = resolve(backupDir);
+  const manifest = await readManifest(dir);
+  return Promise.all(
+    manifest.files.filter((e) => e.copy !== undefined).map(async (e) => ({ path: e.file, data: await fs.readFile(join(dir, e.copy!)), mode: e.mode ?? 0o600 })),
+  );
 }
