@@ -6,7 +6,7 @@ import { createCertificate, certificateToPEM, kubeadmValidity, randomSerial63 } 
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
-import { backupFiles, backupStamp, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFilesAtomic } from "../store/files.js";
+import { backupFiles, backupStamp, freshDir, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFilesAtomic } from "../store/files.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
 
@@ -158,7 +158,7 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
   const replacedKubeconfigs = kubeconfigWorks.filter((kw) => kw.outcome.action === "replace");
   let backupDir: string | undefined;
   if (replaced.length || replacedKubeconfigs.length) {
-    backupDir = join(options.outDir, "backup", backupStamp(now));
+    backupDir = await freshDir(join(options.outDir, "backup"), backupStamp(now));
     const old = replaced.flatMap((w) =>
       w.places.flatMap((p) => [p.cert && file(p.stem, ".crt"), p.key && file(p.stem, ".key"), p.pub && file(p.stem, ".pub")].filter((f): f is string => !!f)),
     );

@@ -82,6 +82,20 @@ export function backupStamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 }
 
+/** A new folder `parent/name`, or `name-2`, `name-3`… when two runs share a second: a backup never lands in another's. */
+export async function freshDir(parent: string, name: string): Promise<string> {
+  await fs.mkdir(parent, { recursive: true, mode: 0o700 });
+  for (let i = 1; ; i++) {
+    const dir = join(parent, i === 1 ? name : `${name}-${i}`);
+    try {
+      await fs.mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+}
+
 /**
  * Copies files into `backupDir`, keeping their path relative to `root`, their
  * bytes and their mode. Returns the backup paths. Nothing is removed.

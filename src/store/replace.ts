@@ -1,7 +1,7 @@
 import { constants, promises as fs } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { inputError } from "../errors.js";
-import { backupFiles, backupStamp, readIfExists, writeFileAtomic } from "./files.js";
+import { backupFiles, backupStamp, freshDir, readIfExists, writeFileAtomic } from "./files.js";
 
 /**
  * Writes a file that may already exist: the old one is first copied to
@@ -12,7 +12,7 @@ export async function replaceFile(path: string, data: string | Buffer, mode: num
   const old = await readIfExists(path);
   let backup: string | undefined;
   if (old !== undefined && !old.equals(Buffer.from(data))) {
-    const dir = join(dirname(path), "backup", backupStamp(now));
+    const dir = await freshDir(join(dirname(path), "backup"), backupStamp(now));
     [backup] = await backupFiles(dirname(path), [path], dir);
   }
   await writeFileAtomic(path, data, mode);

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { inputError } from "../errors.js";
-import { backupStamp, readIfExists, writeFileAtomic } from "./files.js";
+import { backupStamp, freshDir, readIfExists, writeFileAtomic } from "./files.js";
 
 /**
  * Replacing a set of files all-or-nothing: certificates and keys come in
@@ -71,20 +71,6 @@ async function backup(writes: FileWrite[], options: CommitOptions): Promise<stri
   const manifest: BackupManifest = { kind: "KubepkiBackup", created: options.now.toISOString(), reason: options.reason, files };
   await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n", 0o600);
   return dir;
-}
-
-/** A new folder `parent/name`, or `name-2`, `name-3`… when two runs share a second: a backup never lands in another's. */
-async function freshDir(parent: string, name: string): Promise<string> {
-  await fs.mkdir(parent, { recursive: true, mode: 0o700 });
-  for (let i = 1; ; i++) {
-    const dir = join(parent, i === 1 ? name : `${name}-${i}`);
-    try {
-      await fs.mkdir(dir, { mode: 0o700 });
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-  }
 }
 
 // Tests kill the process at an exact point of the write phase with this; nothing else sets it.
