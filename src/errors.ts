@@ -14,6 +14,14 @@ export class KubepkiError extends Error {
   }
 }
 
+/**
+ * True for a KubepkiError from any bundle: the CLI's dispatcher and each command
+ * are built into separate files, each with its own copy of this class.
+ */
+export function isKubepkiError(err: unknown): err is KubepkiError {
+  return err instanceof Error && err.name === "KubepkiError" && "exitCode" in err;
+}
+
 /** Bad input or usage: exit 2, and nothing has been written. */
 export function inputError(message: string, hint?: string): KubepkiError {
   return new KubepkiError(message, { hint, exitCode: 2 });

@@ -1,4 +1,4 @@
-import { KubepkiError } from "../errors.js";
+import { isKubepkiError, KubepkiError } from "../errors.js";
 import { COMMANDS } from "./commands.js";
 
 declare const KUBEPKI_VERSION: string;
@@ -50,7 +50,7 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (err) {
-    if (err instanceof KubepkiError) {
+    if (isKubepkiError(err)) {
       process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
       if (debug) process.stderr.write(`${err.stack}\n`);
       process.exitCode = err.exitCode;
