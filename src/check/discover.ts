@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from "node:path";
-import { parse as parseYAML } from "yaml";
 import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedKubeconfig } from "../catalog/index.js";
 import type { ClusterDescription, ProfileName } from "../cluster/description.js";
 import { isIP, canonicalIP } from "../cluster/net.js";
@@ -9,6 +8,7 @@ import { mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
 import { parseKubeconfig, type Kubeconfig } from "../kube/kubeconfig.js";
 import { hostPathOf, loadStaticPod, type StaticPod } from "../kube/manifest.js";
 import { inputError } from "../errors.js";
+import { parseYAML, yamlErrorLine } from "../yaml.js";
 import { expectationFromKubeconfig, expectationFromPlan, UNKNOWN_ADDRESS, UNKNOWN_NODE, type Expectation } from "./expect.js";
 import type { Finding } from "./findings.js";
 
@@ -261,7 +261,7 @@ function readKubeletConfig(path: string, notes: Finding[]): KubeletConfig | unde
       serverTLSBootstrap: doc.serverTLSBootstrap === true,
     };
   } catch (err) {
-    notes.push({ id: "file-invalid", severity: "error", file: path, message: `the kubelet config cannot be parsed: ${(err as Error).message.split("\n")[0]}`, fix: `fix the YAML in ${path}` });
+    notes.push({ id: "file-invalid", severity: "error", file: path, message: `the kubelet config cannot be parsed: ${yamlErrorLine(err)}`, fix: `fix the YAML in ${path}` });
     return {};
   }
 }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-// Static: discovery already loads yaml to read manifests and kubeconfigs.
-import { stringify as stringifyYAML } from "yaml";
+// Static: discovery already loads the YAML library to read manifests and kubeconfigs.
+import { toYAML } from "../yaml.js";
 import { parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { checkNode } from "../check/index.js";
@@ -128,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(renderCheckText(result, styleFor(process.stdout)) + "\n");
   } else {
     const data = checkReportData(result);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringifyYAML(data));
+    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : toYAML(data));
   }
   const { error, warning } = result.summary;
   return error || (values.strict && warning) ? 1 : 0;

@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
-// Static: a dynamic import of yaml does not survive the bundle's code splitting.
-import { stringify as stringifyYAML } from "yaml";
 import { inputError } from "../errors.js";
 import { explain, PATTERNS } from "../explain/index.js";
 import { explainReportData } from "../report/explain-data.js";
 import { renderExplainText } from "../report/explain-text.js";
+import { toYAML } from "../yaml.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { styleFor, table } from "./style.js";
 
@@ -97,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     if (format === "text") process.stdout.write(table(rows) + "\n");
     else {
       const data = PATTERNS.map((p) => ({ id: p.id, ref: p.ref ?? null, role: p.role, regex: p.regex.source, title: p.title, fault: p.fault, confidence: p.confidence }));
-      process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringifyYAML(data));
+      process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : toYAML(data));
     }
     return 0;
   }
@@ -120,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format === "text") process.stdout.write(renderExplainText(result, styleFor(process.stdout)) + "\n");
   else {
     const data = explainReportData(result, values.root ?? pkiDir);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringifyYAML(data));
+    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : toYAML(data));
   }
   return result.entries.length ? 0 : 1;
 }

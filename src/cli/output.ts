@@ -1,14 +1,9 @@
-/**
- * Prints `-o json|yaml` data. YAML is loaded only here, when asked for: it is
- * the biggest module most commands would otherwise load for nothing.
- */
+/** Prints `-o json|yaml` data; the YAML library is loaded only when YAML is asked for. */
 export async function printData(format: "json" | "yaml", data: unknown): Promise<void> {
   if (format === "json") {
     process.stdout.write(JSON.stringify(data, null, 2) + "\n");
     return;
   }
-  const yaml = await import("yaml");
-  // Bundled, the CommonJS build of `yaml` arrives as the default export of a dynamic import.
-  const stringify = yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify;
-  process.stdout.write(stringify(data));
+  const { toYAML } = await import("../yaml.js");
+  process.stdout.write(toYAML(data));
 }

@@ -1,7 +1,7 @@
-import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
+import { parseYAMLDocuments, yamlErrorLine } from "../yaml.js";
 import { parseKeyAlgorithm, parseProfile } from "./description.js";
 import { parsePositiveDuration } from "./duration.js";
 import { parseIP } from "./net.js";
@@ -68,19 +68,15 @@ export async function readClusterConfig(path: string): Promise<ClusterPatch> {
 }
 
 export function parseClusterConfig(text: string, file: string): ClusterPatch {
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) throw inputError(`${file}: not a YAML stream`);
+  let docs: unknown[];
+  try {
+    docs = parseYAMLDocuments(text);
+  } catch (err) {
+    throw inputError(`${file}: invalid YAML: ${yamlErrorLine(err)}`);
+  }
   const patch: ClusterPatch = {};
   let recognised = 0;
-  for (const [i, doc] of docs.entries()) {
-    if (doc.errors.length) throw inputError(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-    let data: unknown;
-    try {
-      data = doc.toJS();
-    } catch (err) {
-      // An alias to no anchor, an alias loop…: the yaml library throws here, not in parsing.
-      throw inputError(`${file}: invalid YAML: ${(err as Error).message.split("\n")[0]}`);
-    }
+  for (const [i, data] of docs.entries()) {
     if (data === null || data === undefined) continue;
     if (typeof data !== "object" || Array.isArray(data)) throw inputError(`${file}: document ${i + 1} is not a mapping`);
     const { apiVersion, kind } = data as { apiVersion?: unknown; kind?: unknown };

@@ -1,8 +1,8 @@
 // Kubernetes objects and kubeconfigs in YAML or JSON (JSON is YAML). Loaded only
-// for text inputs that are not PEM, so the yaml library never slows a plain
+// for text inputs that are not PEM, so the YAML library never slows a plain
 // certificate down.
-import { parseAllDocuments } from "yaml";
 import { inputError } from "../errors.js";
+import { parseYAMLDocuments, yamlErrorLine } from "../yaml.js";
 import { readCSRObject } from "./csr-object.js";
 import { readPem } from "./pem-input.js";
 import { labelOfSource, NOT_RECOGNISED_MESSAGE, type ReadContext } from "./read.js";
@@ -19,16 +19,14 @@ const isKubeconfig = (d: Doc) => d.kind === "Config" || (d.kind === undefined &&
  */
 export async function readObjects(text: string, source: Source, ctx: ReadContext): Promise<boolean> {
   const what = labelOfSource(source);
-  const docs: Doc[] = [];
-  for (const d of parseAllDocuments(text)) {
-    if (Array.isArray(d) || ("errors" in d && d.errors.length > 0)) {
-      if (ctx.inDirectory) return false;
-      const first = Array.isArray(d) ? undefined : d.errors[0];
-      throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE}${first ? ` (YAML: ${first.message.split("\n")[0].replace(/:$/, "")})` : ""}`);
-    }
-    const value = d.toJS();
-    if (value && typeof value === "object" && !Array.isArray(value)) docs.push(value as Doc);
+  let values: unknown[];
+  try {
+    values = parseYAMLDocuments(text);
+  } catch (err) {
+    if (ctx.inDirectory) return false;
+    throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE} (YAML: ${yamlErrorLine(err)})`);
   }
+  const docs = values.filter((v): v is Doc => v !== null && typeof v === "object" && !Array.isArray(v));
   let found = false;
   for (const doc of docs) if (await readObject(doc, text, source, ctx)) found = true;
   if (!found && !ctx.inDirectory) throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE}`);

@@ -1,7 +1,7 @@
-import { parseAllDocuments, stringify } from "yaml";
 import { inputError } from "../errors.js";
 import { decodeCSRPem } from "../pki/csr.js";
 import { decodeCertificates } from "../pki/pem.js";
+import { parseYAMLDocuments, toYAML, yamlErrorLine } from "../yaml.js";
 
 /**
  * The Kubernetes CertificateSigningRequest object (certificates.k8s.io/v1):
@@ -116,18 +116,11 @@ export function readCSRFile(text: string, what: string, fileName = what): CSRFil
     return { format: "pem", items: [{ source: "pem", name: fileName, der: decodeCSRPem(text, what), conditions: [] }] };
   }
   const format = /^\s*[{[]/.test(text) ? "json" : "yaml";
-  const docs = parseAllDocuments(text);
-  const values: unknown[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length) throw inputError(`${what}: invalid ${format === "json" ? "JSON" : "YAML"}: ${doc.errors[0].message.split("\n")[0]}`);
-    let v: unknown;
-    try {
-      v = doc.toJS();
-    } catch (err) {
-      // An alias to no anchor (*x) surfaces only here, as a ReferenceError.
-      throw inputError(`${what}: invalid ${format === "json" ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`);
-    }
-    if (v !== null && v !== undefined) values.push(v);
+  let values: unknown[];
+  try {
+    values = parseYAMLDocuments(text).filter((v) => v !== null && v !== undefined);
+  } catch (err) {
+    throw inputError(`${what}: invalid ${format === "json" ? "JSON" : "YAML"}: ${yamlErrorLine(err)}`);
   }
   if (values.length === 0) throw inputError(`${what}: empty file; expected a PEM certificate request or a CertificateSigningRequest`);
   const items: CSRInput[] = [];
@@ -185,5 +178,5 @@ export function withIssuedCertificate(input: CSRInput, certificatePEM: string, n
 
 /** Serialises objects in the input's format: YAML, or JSON indented like kubectl. */
 export function serializeObject(obj: unknown, format: "yaml" | "json"): string {
-  return format === "json" ? JSON.stringify(obj, null, 4) + "\n" : stringify(obj, { lineWidth: 0, indentSeq: false });
+  return format === "json" ? JSON.stringify(obj, null, 4) + "\n" : toYAML(obj);
 }

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYAML } from "../yaml.js";
 import { KEY_MODE, readIfExists } from "../store/files.js";
 import { replaceFile } from "../store/replace.js";
 import { parseKubeconfig } from "./kubeconfig.js";
@@ -105,9 +105,8 @@ export function mergeKubeconfig(existing: Json | undefined, entry: KubeconfigEnt
   return { doc, cluster, user, context, currentContext: typeof doc["current-context"] === "string" ? doc["current-context"] : undefined };
 }
 
-/** YAML as kubectl writes it; base64 values are never folded. */
 export function stringifyKubeconfig(doc: Json): string {
-  return stringify(doc, { lineWidth: 0, indentSeq: false });
+  return toYAML(doc);
 }
 
 export interface KubeconfigFileResult extends MergeResult {

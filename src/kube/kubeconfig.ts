@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parse } from "yaml";
+import { parseYAML, yamlErrorLine } from "../yaml.js";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
 
@@ -71,9 +71,9 @@ function list(doc: Record<string, unknown>, key: string, inner: string, where: s
 export function parseKubeconfig(text: string, path: string): Kubeconfig {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseYAML(text);
   } catch (err) {
-    throw inputError(`${path}: invalid YAML: ${(err as Error).message.split("\n")[0]}`);
+    throw inputError(`${path}: invalid YAML: ${yamlErrorLine(err)}`);
   }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw inputError(`${path}: not a kubeconfig (expected a mapping)`);
   const raw = doc as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { parse } from "yaml";
+import { parseYAML, yamlErrorLine } from "../yaml.js";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
 
@@ -20,9 +20,9 @@ const KNOWN = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "e
 export function parseStaticPod(text: string, path: string): StaticPod {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseYAML(text);
   } catch (err) {
-    throw inputError(`${path}: invalid YAML: ${(err as Error).message.split("\n")[0]}`);
+    throw inputError(`${path}: invalid YAML: ${yamlErrorLine(err)}`);
   }
   const pod = doc as { kind?: string; metadata?: { name?: string }; spec?: { containers?: unknown[]; volumes?: unknown[] } };
   if (!pod || typeof pod !== "object" || pod.kind !== "Pod" || !Array.isArray(pod.spec?.containers)) {
