@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from "node:path";
 import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedKubeconfig } from "../catalog/index.js";
 import type { ClusterDescription, ProfileName } from "../cluster/description.js";
@@ -225,7 +224,7 @@ function rooted(root: string, hostPath: string): string {
 async function readManifests(dir: string, notes: Finding[]): Promise<StaticPod[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+    names = readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
   } catch {
     return [];
   }

@@ -1,4 +1,4 @@
-import { createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { createPublicKey, sign, type KeyObject } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import * as csrAsn from "@peculiar/asn1-csr";
 import * as asn from "@peculiar/asn1-x509";
@@ -8,6 +8,7 @@ import { describeKey, type KeyDescription } from "./keys.js";
 import type { DistinguishedName } from "./model.js";
 import { readName } from "./name.js";
 import { decodePem, encodePem } from "./pem.js";
+import { SIGNATURE_SCHEMES, verifySignature } from "./signature.js";
 
 /** PKCS#9 extensionRequest: where a CSR carries the extensions it asks for (SANs, usages, CA). */
 const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
@@ -36,28 +37,6 @@ export interface CSRModel {
   requestedExtKeyUsage: string[];
 }
 
-interface SignatureScheme {
-  name: string;
-  /** Hash for crypto.verify; null for Ed25519. */
-  hash: string | null;
-  keyType: string;
-  /** Go's x509 refuses these for CSRs (since Go 1.18 for SHA-1), so kube-apiserver does too. */
-  insecure?: boolean;
-}
-
-const SCHEMES: Record<string, SignatureScheme> = {
-  "1.2.840.113549.1.1.4": { name: "md5WithRSAEncryption", hash: "md5", keyType: "rsa", insecure: true },
-  "1.2.840.113549.1.1.5": { name: "sha1WithRSAEncryption", hash: "sha1", keyType: "rsa", insecure: true },
-  "1.2.840.113549.1.1.11": { name: "sha256WithRSAEncryption", hash: "sha256", keyType: "rsa" },
-  "1.2.840.113549.1.1.12": { name: "sha384WithRSAEncryption", hash: "sha384", keyType: "rsa" },
-  "1.2.840.113549.1.1.13": { name: "sha512WithRSAEncryption", hash: "sha512", keyType: "rsa" },
-  "1.2.840.10045.4.1": { name: "ecdsa-with-SHA1", hash: "sha1", keyType: "ec", insecure: true },
-  "1.2.840.10045.4.3.2": { name: "ecdsa-with-SHA256", hash: "sha256", keyType: "ec" },
-  "1.2.840.10045.4.3.3": { name: "ecdsa-with-SHA384", hash: "sha384", keyType: "ec" },
-  "1.2.840.10045.4.3.4": { name: "ecdsa-with-SHA512", hash: "sha512", keyType: "ec" },
-  "1.3.101.112": { name: "ED25519", hash: null, keyType: "ed25519" },
-};
-
 const EKU_NAMES: Record<string, string> = {
   [asn.id_kp_serverAuth]: "serverAuth", [asn.id_kp_clientAuth]: "clientAuth", [asn.id_kp_codeSigning]: "codeSigning",
   [asn.id_kp_emailProtection]: "emailProtection", [asn.id_kp_timeStamping]: "timeStamping", [asn.id_kp_OCSPSigning]: "OCSPSigning",
@@ -66,7 +45,7 @@ const EKU_NAMES: Record<string, string> = {
 
 function checkSignature(req: csrAsn.CertificationRequest, publicKey: KeyObject): { name: string; valid: boolean; problem?: string } {
   const oid = req.signatureAlgorithm.algorithm;
-  const scheme = SCHEMES[oid];
+  const scheme = SIGNATURE_SCHEMES[oid];
   if (!scheme) return { name: oid, valid: false, problem: `signature algorithm ${oid} is not supported` };
   if (scheme.keyType !== publicKey.asymmetricKeyType) {
     return { name: scheme.name, valid: false, problem: `signature algorithm ${scheme.name} does not fit its ${publicKey.asymmetricKeyType} key` };
@@ -74,12 +53,7 @@ function checkSignature(req: csrAsn.CertificationRequest, publicKey: KeyObject):
   if (scheme.insecure) return { name: scheme.name, valid: false, problem: `${scheme.name} is an insecure signature algorithm; kube-apiserver (Go's x509) refuses it` };
   // The bytes as they came, not re-encoded: a signature covers exactly what was signed.
   const signed = Buffer.from(req.certificationRequestInfoRaw ?? AsnConvert.serialize(req.certificationRequestInfo));
-  let valid = false;
-  try {
-    valid = verify(scheme.hash, signed, publicKey, Buffer.from(req.signature));
-  } catch {
-    valid = false;
-  }
+  const valid = verifySignature(oid, signed, Buffer.from(req.signature), publicKey) === true;
   return { name: scheme.name, valid, problem: valid ? undefined : "the signature does not verify: the request was altered after signing, or was not signed by the key it carries" };
 }
 

@@ -1,11 +1,12 @@
 import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
+import { verifySignature } from "./signature.js";
 import { readCertificate, type CertificateFacts } from "./x509-fast.js";
 
 /**
  * A certificate as plain data: what every command compares, prints and
  * serialises — the fast reader's fields plus the public key as a KeyObject.
  */
-export type CertificateModel = CertificateFacts & { publicKey: KeyObject };
+export type CertificateModel = CertificateFacts & { readonly publicKey: KeyObject };
 
 export interface DistinguishedName {
   commonName?: string;
@@ -26,7 +27,12 @@ export function parseCertificate(der: Buffer, what: string): CertificateModel {
   const hit = parsed.get(id);
   if (hit) return hit;
   const facts = readCertificate(der, what);
-  const model: CertificateModel = { ...facts, publicKey: createPublicKey({ key: facts.spki, format: "der", type: "spki" }) };
+  // The KeyObject is made on first use: OpenSSL's key import is the slow part of reading a certificate.
+  let publicKey: KeyObject | undefined;
+  const model = Object.defineProperty(facts, "publicKey", {
+    enumerable: true,
+    get: () => (publicKey ??= createPublicKey({ key: facts.spki, format: "der", type: "spki" })),
+  }) as CertificateModel;
   parsed.set(id, model);
   return model;
 }
@@ -34,6 +40,9 @@ export function parseCertificate(der: Buffer, what: string): CertificateModel {
 /** True when `cert` carries a valid signature by `issuer`'s key (not just a matching name). */
 export function isSignedBy(cert: CertificateModel, issuer: CertificateModel | KeyObject): boolean {
   const key = "der" in issuer ? issuer.publicKey : issuer;
+  // crypto.verify over the signed bytes spares OpenSSL parsing the whole certificate again.
+  const verdict = verifySignature(cert.signatureAlgorithmOid, cert.tbs, cert.signature, key);
+  if (verdict !== undefined) return verdict;
   try {
     return new X509Certificate(cert.der).verify(key);
   } catch {

@@ -39,6 +39,8 @@ export interface CertificateFacts {
   signatureAlgorithm: string;
   signatureAlgorithmOid: string;
   signature: Buffer;
+  /** The signed part (TBSCertificate), byte for byte as it came. */
+  tbs: Buffer;
   extensions: { oid: string; critical: boolean; value: Buffer }[];
   fingerprintSHA256: string;
 }
@@ -215,8 +217,12 @@ class Lazy {
     readonly der: Buffer,
     private readonly spkiRange: [number, number],
     private readonly signatureRange: [number, number],
+    private readonly tbsRange: [number, number],
     private readonly extensionRanges: ExtensionRange[],
   ) {}
+  get tbs(): Buffer {
+    return this.der.subarray(...this.tbsRange);
+  }
   get spki(): Buffer {
     return this.der.subarray(...this.spkiRange);
   }
@@ -266,7 +272,7 @@ function read(der: Buffer): CertificateFacts {
       extensions.push({ oid, critical, start: value.contentStart, end: value.end });
     }
   }
-  const facts = Object.assign(new Lazy(der, [spkiTlv.start, spkiTlv.end], [sigBits.contentStart + 1, sigBits.end], extensions), {
+  const facts = Object.assign(new Lazy(der, [spkiTlv.start, spkiTlv.end], [sigBits.contentStart + 1, sigBits.end], [tbs.start, tbs.end], extensions), {
     der, version,
     subject: subject.dn, issuer: issuer.dn, subjectRDNs: subject.rdns, issuerRDNs: issuer.rdns,
     serial: hexUpper(content(der, serialTlv)).replace(/^0+(?=.)/, ""),

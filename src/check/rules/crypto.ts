@@ -66,7 +66,7 @@ export const keyReused: Rule = {
       groups.set(spki, g);
     };
     for (const c of model.certs) {
-      if (c.cert) add(spkiOf(c.cert.publicKey), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
+      if (c.cert) add(spkiOf(c.cert), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
     }
     for (const p of model.keypairs) {
       const key = p.publicKey ?? p.privateKey;

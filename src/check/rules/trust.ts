@@ -21,7 +21,7 @@ export const keyMismatch: Rule = {
   id: "key-mismatch",
   run({ model }) {
     return model.certs.flatMap((c): Finding[] => {
-      if (!c.cert || !c.key || sameKey(c.key, c.cert.publicKey)) return [];
+      if (!c.cert || !c.key || sameKey(c.key, c.cert)) return [];
       const where = c.keyFile ?? `${c.item.file} (client-key-data)`;
       return [{
         id: "key-mismatch", severity: "error", file: c.keyFile ?? c.item.file, certificate: c.item.id,
