@@ -1,6 +1,7 @@
 // Memoised signature checks and key comparisons: the check rules ask the same questions often.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { isSignedBy, type CertificateModel } from "../pki/model.js";
+import { publicKeyOfSpki, type PrivateKeyInfo } from "../pki/public-key.js";
 
 const verdicts = new Map<string, boolean>();
 
@@ -12,25 +13,27 @@ export function signedBy(cert: CertificateModel, issuer: CertificateModel): bool
   return verdict;
 }
 
-const spkis = new WeakMap<KeyObject, string>();
+type PublicSide = CertificateModel | KeyObject;
+const spkiOf = (key: PublicSide): Buffer => ("spki" in key ? key.spki : key.export({ type: "spki", format: "der" }));
+const ids = new WeakMap<object, string>();
 
-/**
- * The SubjectPublicKeyInfo of a key or certificate, as a comparable string. A
- * certificate's is taken as it is encoded there, which is how Go and OpenSSL
- * encode a key's (sameKey re-encodes when they differ anyway).
- */
-export function spkiOf(key: KeyObject | CertificateModel): string {
-  if ("spki" in key) return key.spki.toString("base64");
-  let s = spkis.get(key);
-  if (s === undefined) {
-    s = (key.type === "private" ? createPublicKey(key) : key).export({ type: "spki", format: "der" }).toString("base64");
-    spkis.set(key, s);
-  }
-  return s;
+/** Identifies the public key of a certificate, public key or private key (public-key.ts): equal for a pair. */
+export function keyIdOf(key: PublicSide | PrivateKeyInfo): string {
+  if ("publicKey" in key && "keyObject" in key) return key.publicKey.id;
+  let id = ids.get(key);
+  if (id === undefined) ids.set(key, (id = publicKeyOfSpki(spkiOf(key)).id));
+  return id;
 }
 
-/** True when the private key is the one behind the public key or certificate. */
-export function sameKey(priv: KeyObject, pub: KeyObject | CertificateModel): boolean {
-  if (spkiOf(priv) === spkiOf(pub)) return true;
-  return "spki" in pub && spkiOf(priv) === spkiOf(pub.publicKey);
+/** True when the private key is the one behind the certificate or public key. */
+export function sameKey(priv: PrivateKeyInfo, pub: PublicSide): boolean {
+  if (keyIdOf(priv) === keyIdOf(pub)) return true;
+  // Two encodings of one key (a compressed EC point) differ above, and in OpenSSL's SPKI too:
+  // a mismatch is settled by the key's numbers as JWK gives them (EC points uncompressed).
+  try {
+    const canonical = (k: KeyObject) => JSON.stringify(k.export({ format: "jwk" }));
+    return canonical(createPublicKey(priv.keyObject)) === canonical("spki" in pub ? pub.publicKey : pub);
+  } catch {
+    return false;
+  }
 }

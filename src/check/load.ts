@@ -3,10 +3,10 @@ import { createPublicKey } from "node:crypto";
 import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
-import { parsePrivateKey } from "../pki/keys.js";
 import type { CertificateModel } from "../pki/model.js";
 import { parseCertificate } from "../pki/model.js";
-import { decodeCertificates, decodePem, encodePem } from "../pki/pem.js";
+import { decodeCertificates, decodePem } from "../pki/pem.js";
+import { readPrivateKey, type PrivateKeyInfo } from "../pki/public-key.js";
 import type { CertItem, KeyPairItem, NodeInventory } from "./discover.js";
 
 /** What reading a file gave: the state names the file rule that reports it. */
@@ -25,7 +25,7 @@ export interface LoadedCert {
   cert?: CertificateModel;
   /** Certificates after the first in the same file (an intermediate chain). */
   extra: CertificateModel[];
-  key?: KeyObject;
+  key?: PrivateKeyInfo;
   keyFile?: string;
   /** Permission bits of the file holding the key (a kubeconfig, for embedded keys). */
   keyMode?: number;
@@ -38,7 +38,7 @@ export interface LoadedCert {
 
 export interface LoadedKeyPair {
   item: KeyPairItem;
-  privateKey?: KeyObject;
+  privateKey?: PrivateKeyInfo;
   publicKey?: KeyObject;
   keyMode?: number;
   problems: FileProblem[];
@@ -113,11 +113,11 @@ function certificates(pem: Buffer | string, file: string, what = file): Certific
 }
 
 /** The private key in a PEM that may also hold certificates (the kubelet's *-current.pem). */
-function privateKey(pem: Buffer | string, file: string, what = file): KeyObject {
+function privateKey(pem: Buffer | string, file: string, what = file): PrivateKeyInfo {
   return parsed(file, () => {
     const block = decodePem(pem.toString(), what).find((b) => b.label.endsWith("PRIVATE KEY"));
     if (!block) throw new Problem({ state: "invalid", file, message: `${what}: no PEM PRIVATE KEY block found` });
-    return parsePrivateKey(encodePem(block.label, block.der), what);
+    return readPrivateKey(block, what);
   });
 }
 

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from "node:crypto";
 import { inputError } from "../errors.js";
 
 /** kubeadm's `encryptionAlgorithm` values (v1beta4). */
@@ -74,8 +74,8 @@ export function keyLabel(d: KeyDescription): string {
 }
 
 /** The kubeadm algorithm name a key corresponds to, if any. */
-export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
-  const d = describeKey(key);
+export function keyAlgorithmOf(key: KeyObject | KeyDescription): KeyAlgorithm | undefined {
+  const d = key instanceof KeyObject ? describeKey(key) : key;
   const name = d.type === "RSA" ? `RSA-${d.bits}` : d.type === "ECDSA" ? `ECDSA-${d.curve?.replace("-", "")}` : "";
   return (KEY_ALGORITHMS as readonly string[]).includes(name) ? (name as KeyAlgorithm) : undefined;
 }

@@ -3,6 +3,7 @@ import { inputError } from "../errors.js";
 import { children, content, decodeOid, decodeString, decodeTime, DerError, expectTag, readTlv, type Tlv } from "./der.js";
 import type { DistinguishedName } from "./model.js";
 import type { KeyDescription } from "./keys.js";
+import { readSpki } from "./public-key.js";
 
 /**
  * A certificate's fields as plain data, read straight from DER in microseconds
@@ -74,11 +75,6 @@ export const KEY_USAGE_BITS = [
   "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly",
 ];
 
-const CURVES: Record<string, { curve: string; bits: number }> = {
-  "1.2.840.10045.3.1.7": { curve: "P-256", bits: 256 }, "1.3.132.0.34": { curve: "P-384", bits: 384 },
-  "1.3.132.0.35": { curve: "P-521", bits: 521 }, "1.3.132.0.10": { curve: "secp256k1", bits: 256 },
-};
-
 const OID_EXT = {
   basicConstraints: "2.5.29.19", keyUsage: "2.5.29.15", extKeyUsage: "2.5.29.37", subjectAltName: "2.5.29.17",
   subjectKeyId: "2.5.29.14", authorityKeyId: "2.5.29.35",
@@ -120,29 +116,6 @@ export function formatIP(b: Uint8Array): string {
   for (let i = 0; i < 16; i += 2) groups.push(((b[i] << 8) | b[i + 1]).toString(16));
   // The WHATWG URL parser applies exactly RFC 5952's compression rules.
   return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
-}
-
-function describeSpki(buf: Buffer, spki: Tlv): KeyDescription {
-  const [alg, bits] = children(buf, expectTag(spki, SEQUENCE, "SubjectPublicKeyInfo"));
-  const [algOid, params] = children(buf, expectTag(alg, SEQUENCE, "AlgorithmIdentifier"));
-  const oid = decodeOid(buf, expectTag(algOid, 0x06, "algorithm"));
-  if (oid === "1.2.840.113549.1.1.1" || oid === "1.2.840.113549.1.1.10") {
-    // RSAPublicKey inside the BIT STRING (after its unused-bits octet): the modulus length in bits.
-    const bitString = expectTag(bits, 0x03, "subjectPublicKey");
-    const rsa = readTlv(buf, bitString.contentStart + 1, bitString.end);
-    const [n] = children(buf, expectTag(rsa, SEQUENCE, "RSAPublicKey"));
-    let i = expectTag(n, 0x02, "modulus").contentStart;
-    while (i < n.end && buf[i] === 0) i++;
-    const len = n.end - i;
-    return { type: "RSA", bits: len === 0 ? 0 : (len - 1) * 8 + (32 - Math.clz32(buf[i])) };
-  }
-  if (oid === "1.2.840.10045.2.1") {
-    const curveOid = params?.tag === 0x06 ? decodeOid(buf, params) : "";
-    const c = CURVES[curveOid];
-    return c ? { type: "ECDSA", curve: c.curve, bits: c.bits } : { type: "ECDSA", curve: curveOid || undefined };
-  }
-  if (oid === "1.3.101.112") return { type: "Ed25519", bits: 256 };
-  return { type: "other" };
 }
 
 function readExtensions(facts: CertificateFacts): void {
@@ -254,7 +227,7 @@ function read(der: Buffer): CertificateFacts {
   const [nb, na] = children(der, expectTag(validityTlv, SEQUENCE, "Validity"));
   if (!nb || !na) throw new DerError("incomplete Validity");
   const subject = readName(der, subjectTlv);
-  const key = describeSpki(der, spkiTlv);
+  const key = readSpki(der, spkiTlv).description;
   const [algOid] = children(der, expectTag(sigAlg, SEQUENCE, "signatureAlgorithm"));
   const sigOid = decodeOid(der, expectTag(algOid, 0x06, "signature algorithm"));
   const sigBits = expectTag(sigValue, 0x03, "signatureValue");

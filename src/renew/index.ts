@@ -99,7 +99,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     const { notBefore, notAfter } = kubeadmValidity(now, options.validityMs ?? DEFAULT_VALIDITY_MS, ca.cert!.notAfter);
     item.notAfter = notAfter;
     if (options.dryRun) continue;
-    const key: KeyObject = options.reuseKey ? loaded.key! : await generatePrivateKey(options.algorithm ?? keyAlgorithmOf(loaded.key ?? old.publicKey) ?? "RSA-2048");
+    const key: KeyObject = options.reuseKey ? loaded.key!.keyObject : await generatePrivateKey(options.algorithm ?? keyAlgorithmOf(loaded.key?.publicKey.description ?? old.key) ?? "RSA-2048");
     const der = createCertificate(
       {
         subject: { commonName: old.subject.commonName ?? "" },
@@ -110,7 +110,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
         extKeyUsage: old.extKeyUsage.filter((u): u is ExtKeyUsage => (KNOWN_EKU as string[]).includes(u)),
         dnsNames: old.dnsNames, ipAddresses: old.ipAddresses, emailAddresses: old.emailAddresses, uris: old.uris,
       },
-      { key: ca.key!, certificateDER: ca.cert!.der },
+      { key: ca.key!.keyObject, certificateDER: ca.cert!.der },
     );
     item.renewed = parseCertificate(der, item.name);
     if (loaded.item.kubeconfig && loaded.certFile === loaded.item.file) {

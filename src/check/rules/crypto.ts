@@ -1,4 +1,4 @@
-import { sameKey, spkiOf } from "../certs.js";
+import { keyIdOf, sameKey } from "../certs.js";
 import type { Finding } from "../findings.js";
 import { reissueFix } from "../fixes.js";
 import type { Rule } from "./types.js";
@@ -14,7 +14,8 @@ export const weakKey: Rule = {
       }
     }
     for (const p of model.keypairs) {
-      const bits = p.privateKey?.asymmetricKeyType === "rsa" ? p.privateKey.asymmetricKeyDetails?.modulusLength ?? 0 : 2048;
+      const key = p.privateKey?.publicKey.description;
+      const bits = key?.type === "RSA" ? key.bits ?? 0 : 2048;
       if (bits < 2048) {
         out.push({ id: "weak-key", severity: "error", file: p.item.privateFile, message: `${p.item.id} is an RSA ${bits}-bit key; 2048 bits is the minimum`, fix: `openssl genrsa -out ${p.item.privateFile} 2048 && openssl pkey -in ${p.item.privateFile} -pubout -out ${p.item.publicFile} (existing service-account tokens stop working)` });
       }
@@ -66,11 +67,11 @@ export const keyReused: Rule = {
       groups.set(spki, g);
     };
     for (const c of model.certs) {
-      if (c.cert) add(spkiOf(c.cert), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
+      if (c.cert) add(keyIdOf(c.cert), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
     }
     for (const p of model.keypairs) {
       const key = p.publicKey ?? p.privateKey;
-      if (key) add(spkiOf(key), { id: p.item.id, file: p.item.privateFile, ca: false });
+      if (key) add(keyIdOf(key), { id: p.item.id, file: p.item.privateFile, ca: false });
     }
     const out: Finding[] = [];
     for (const g of groups.values()) {
