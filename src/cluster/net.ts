@@ -1,19 +1,27 @@
 import ipaddr from "ipaddr.js";
 import { inputError } from "../errors.js";
 
+// ipaddr.js answers in tens of microseconds (it tries IPv6, then IPv4, by exceptions),
+// and the catalog asks about the same few addresses again and again: answers are kept.
+const memo = <T>(fn: (text: string) => T) => {
+  const answers = new Map<string, T>();
+  return (text: string): T => {
+    if (!answers.has(text)) answers.set(text, fn(text));
+    return answers.get(text)!;
+  };
+};
+
 /** True when `text` is an IPv4 or IPv6 address (no CIDR, no brackets). */
-export function isIP(text: string): boolean {
-  return ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || text.includes(":"));
-}
+export const isIP = memo((text) => ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || text.includes(":")));
 
 /** The canonical text of an IP, as Go's net.IP.String() prints it. */
-export function canonicalIP(text: string): string {
+export const canonicalIP = memo((text) => {
   const addr = ipaddr.parse(text);
   if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
     return (addr as ipaddr.IPv6).toIPv4Address().toString();
   }
   return addr.toString();
-}
+});
 
 export function parseIP(text: string, what: string): string {
   if (!isIP(text)) throw inputError(`${what}: "${text}" is not an IP address`);
@@ -47,7 +55,7 @@ export function parseServiceSubnet(text: string, what: string): string[] {
  * The first usable IP of a CIDR: kubeadm's GetIndexedIP(cidr, 1), which the
  * API server takes as the `kubernetes` Service's ClusterIP (10.96.0.0/12 → 10.96.0.1).
  */
-export function firstServiceIP(cidr: string): string {
+export const firstServiceIP = memo((cidr) => {
   const [addr, prefix] = ipaddr.parseCIDR(cidr);
   const bytes = addr.toByteArray();
   // Zero the host bits, then add one.
@@ -60,7 +68,7 @@ export function firstServiceIP(cidr: string): string {
     bytes[i] = 0;
   }
   return ipaddr.fromByteArray(bytes).toString();
-}
+});
 
 const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);

@@ -76,19 +76,13 @@ function kindOf(f: CertificateFacts): KubernetesView["kind"] {
   return "any";
 }
 
-const serviceIPs = new Map<string, string | undefined>();
-/** The `kubernetes` Service's IP for a CIDR; cached, as a directory walk asks once per certificate. */
+/** The `kubernetes` Service's IP for a CIDR (dual-stack: the first family's). */
 function serviceIPOf(cidr: string): string | undefined {
-  if (!serviceIPs.has(cidr)) {
-    let ip: string | undefined;
-    try {
-      ip = firstServiceIP(cidr.split(",")[0].trim());
-    } catch {
-      ip = undefined;
-    }
-    serviceIPs.set(cidr, ip);
+  try {
+    return firstServiceIP(cidr.split(",")[0].trim());
+  } catch {
+    return undefined;
   }
-  return serviceIPs.get(cidr);
 }
 
 /** The names a serving certificate of this sort is expected to carry. */

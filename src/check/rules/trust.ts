@@ -5,14 +5,24 @@ import { reissueFix, restartHint } from "../fixes.js";
 import type { LoadedCert } from "../load.js";
 import type { Rule } from "./types.js";
 
+/**
+ * Candidate issuers with those named as `cert`'s issuer first. The verdict is
+ * still the signature; the names only spare verifying against the unlikely ones.
+ */
+function namedFirst<T>(cert: CertificateModel, candidates: T[], certOf: (c: T) => CertificateModel | undefined): T[] {
+  const named = (c: T) => certOf(c)?.subject.text === cert.issuer.text;
+  return [...candidates.filter(named), ...candidates.filter((c) => !named(c))];
+}
+
 /** The row id of the CA row whose key signed `cert`, found by signature, not by name. */
 export function signingCA(cert: CertificateModel, rows: LoadedCert[]): LoadedCert | undefined {
-  return rows.find((r) => r.item.role === "CA" && r.cert && signedBy(cert, r.cert));
+  const cas = rows.filter((r) => r.item.role === "CA" && r.cert);
+  return namedFirst(cert, cas, (r) => r.cert).find((r) => signedBy(cert, r.cert!));
 }
 
 /** True when `cert` (with the intermediates after it in its file) chains to a certificate of `anchors`. */
 export function chainsTo(cert: CertificateModel, extra: CertificateModel[], anchors: CertificateModel[]): boolean {
-  if (anchors.some((a) => signedBy(cert, a))) return true;
+  if (namedFirst(cert, anchors, (a) => a).some((a) => signedBy(cert, a))) return true;
   // One level of intermediates is what Kubernetes setups use; deeper chains are rare on a node.
   return extra.some((i) => signedBy(cert, i) && anchors.some((a) => signedBy(i, a)));
 }
