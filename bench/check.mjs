@@ -34,12 +34,14 @@ function opensslChecklist() {
 }
 
 try {
-  compare("check a whole control-plane node (16 certificates)", [
+  const medians = compare("check a whole control-plane node (16 certificates)", [
     { name: "node -e 0 (start-up floor)", run: () => must(process.execPath, ["-e", "0"]) },
     { name: "kubepki check --root NODE", run: () => must(process.execPath, [BIN, "check", "--root", node]) },
     { name: "kubepki check --root NODE -o json", run: () => must(process.execPath, [BIN, "check", "--root", node, "-o", "json"]) },
     { name: "openssl checklist (10 pki files, 20 runs)", run: opensslChecklist },
   ], { reps, baseline: "node -e 0 (start-up floor)" });
+  const ratio = medians["kubepki check --root NODE"] / medians["node -e 0 (start-up floor)"];
+  console.log(`  → check / node -e 0 = ${ratio.toFixed(2)}× (budget 2×): ${ratio <= 2 ? "OK" : "OVER"}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

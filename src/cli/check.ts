@@ -9,7 +9,7 @@ import { checkReportData } from "../report/check-data.js";
 import { renderCheckText } from "../report/check-text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
-import { styleFor } from "./style.js";
+import { stdoutStyle, writeStdout } from "./output.js";
 
 export const help = `Usage: kubepki check [flags]
 
@@ -123,12 +123,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.prometheus) {
     const { renderCheckPrometheus } = await import("../report/check-prometheus.js");
-    process.stdout.write(renderCheckPrometheus(result));
+    writeStdout(renderCheckPrometheus(result));
   } else if (format === "text") {
-    process.stdout.write(renderCheckText(result, styleFor(process.stdout)) + "\n");
+    writeStdout(renderCheckText(result, stdoutStyle()) + "\n");
   } else {
     const data = checkReportData(result);
-    process.stdout.write(format === "json" ? JSON.stringify(data, null, 2) + "\n" : toYAML(data));
+    writeStdout(format === "json" ? JSON.stringify(data, null, 2) + "\n" : toYAML(data));
   }
   const { error, warning } = result.summary;
   return error || (values.strict && warning) ? 1 : 0;

@@ -5,7 +5,7 @@ import { inspect } from "../inspect/index.js";
 import { buildReport, certificateReport, endpointReport, keyReport, requestReport } from "../inspect/report.js";
 import { renderCertificate, renderEndpoint, renderKey, renderRequest, shortRow } from "../inspect/render-text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
-import { printData } from "./output.js";
+import { printData, stdoutStyle, writeStdout } from "./output.js";
 import { styleFor, table } from "./style.js";
 
 export const help = `Usage: kubepki inspect [flags] INPUT...
@@ -108,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     kubeconfig: v.kubeconfig, context: v.context, servername: v.servername, ca: v.ca, cert: v.cert, key: v.key, timeoutMs,
   });
   const view = { now, serviceCidr: v["service-cidr"] ?? DEFAULTS.serviceSubnet, dnsDomain: v["service-dns-domain"] ?? DEFAULTS.dnsDomain, soonMs: 30 * 86_400_000 };
-  const s = styleFor(process.stdout);
+  const s = stdoutStyle();
   let out = "";
   if (format !== "text") {
     await printData(format, buildReport(result, view));
@@ -133,9 +133,9 @@ export async function run(argv: string[]): Promise<number> {
       })
       .join("\n");
   }
-  await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-  const errors = styleFor(process.stderr);
+  writeStdout(out);
   for (const f of result.failures) {
+    const errors = styleFor(process.stderr);
     const message = f.message.includes(f.input) ? f.message : `${f.input}: ${f.message}`;
     process.stderr.write(`${errors.red("error:")} ${message.split("\n")[0]}\n`);
   }
