@@ -3,13 +3,15 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { isSignedBy, type CertificateModel } from "../pki/model.js";
 import { publicKeyOfSpki, type PrivateKeyInfo } from "../pki/public-key.js";
 
-const verdicts = new Map<string, boolean>();
+// By object: parseCertificate returns one object per distinct certificate.
+const verdicts = new WeakMap<CertificateModel, Map<CertificateModel, boolean>>();
 
 /** True when `cert` carries a valid signature by `issuer`'s key (model.ts's isSignedBy, memoised). */
 export function signedBy(cert: CertificateModel, issuer: CertificateModel): boolean {
-  const memo = `${cert.fingerprintSHA256}>${issuer.fingerprintSHA256}`;
-  let verdict = verdicts.get(memo);
-  if (verdict === undefined) verdicts.set(memo, (verdict = isSignedBy(cert, issuer)));
+  let byIssuer = verdicts.get(cert);
+  if (!byIssuer) verdicts.set(cert, (byIssuer = new Map()));
+  let verdict = byIssuer.get(issuer);
+  if (verdict === undefined) byIssuer.set(issuer, (verdict = isSignedBy(cert, issuer)));
   return verdict;
 }
 

@@ -62,6 +62,9 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = e.code === "EACCES" || e.code === "ENOENT" ? 2 : 3;
     }
   }
+  // The command is done and everything written (on Linux, writes to files, pipes and terminals
+  // are synchronous): exit now instead of waiting out Node's teardown, ~3 ms of a short command.
+  if (process.platform === "linux") process.exit();
 }
 
 runCli(process.argv.slice(2));

@@ -1,8 +1,9 @@
 import ipaddr from "ipaddr.js";
 import { inputError } from "../errors.js";
 
-// ipaddr.js answers in tens of microseconds (it tries IPv6, then IPv4, by exceptions),
-// and the catalog asks about the same few addresses again and again: answers are kept.
+// ipaddr.js's generic parse tries IPv6, then IPv4, by exceptions; the family is
+// plain from a colon, so each address goes straight to its family's parser. And
+// the catalog asks about the same few addresses again and again: answers are kept.
 const memo = <T>(fn: (text: string) => T) => {
   const answers = new Map<string, T>();
   return (text: string): T => {
@@ -12,11 +13,14 @@ const memo = <T>(fn: (text: string) => T) => {
 };
 
 /** True when `text` is an IPv4 or IPv6 address (no CIDR, no brackets). */
-export const isIP = memo((text) => ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || text.includes(":")));
+export const isIP = memo((text) => (text.includes(":") ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text)));
+
+const parseAddress = (text: string): ipaddr.IPv4 | ipaddr.IPv6 => (text.includes(":") ? ipaddr.IPv6.parse(text) : ipaddr.IPv4.parse(text));
+const parseCidr = (text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] => (text.includes(":") ? ipaddr.IPv6.parseCIDR(text) : ipaddr.IPv4.parseCIDR(text));
 
 /** The canonical text of an IP, as Go's net.IP.String() prints it. */
 export const canonicalIP = memo((text) => {
-  const addr = ipaddr.parse(text);
+  const addr = parseAddress(text);
   if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
     return (addr as ipaddr.IPv6).toIPv4Address().toString();
   }
@@ -37,7 +41,7 @@ export function parseServiceSubnet(text: string, what: string): string[] {
   for (const cidr of cidrs) {
     let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
     try {
-      parsed = ipaddr.parseCIDR(cidr);
+      parsed = parseCidr(cidr);
     } catch {
       throw inputError(`${what}: "${cidr}" is not a CIDR`, 'write it as ADDRESS/PREFIX, for example "10.96.0.0/12"');
     }
@@ -56,7 +60,7 @@ export function parseServiceSubnet(text: string, what: string): string[] {
  * API server takes as the `kubernetes` Service's ClusterIP (10.96.0.0/12 → 10.96.0.1).
  */
 export const firstServiceIP = memo((cidr) => {
-  const [addr, prefix] = ipaddr.parseCIDR(cidr);
+  const [addr, prefix] = parseCidr(cidr);
   const bytes = addr.toByteArray();
   // Zero the host bits, then add one.
   for (let i = 0; i < bytes.length; i++) {

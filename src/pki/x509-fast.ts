@@ -196,6 +196,11 @@ class Lazy {
   get tbs(): Buffer {
     return this.der.subarray(...this.tbsRange);
   }
+  private fingerprint?: string;
+  /** Hashed when first asked for: `check` compares certificates without it. */
+  get fingerprintSHA256(): string {
+    return (this.fingerprint ??= createHash("sha256").update(this.der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"));
+  }
   get spki(): Buffer {
     return this.der.subarray(...this.spkiRange);
   }
@@ -255,7 +260,6 @@ function read(der: Buffer): CertificateFacts {
     subjectKeyId: undefined as string | undefined, authorityKeyId: undefined as string | undefined,
     key,
     signatureAlgorithmOid: sigOid, signatureAlgorithm: SIGNATURE_NAMES[sigOid] ?? sigOid,
-    fingerprintSHA256: createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"),
   });
   readExtensions(facts);
   return facts;

@@ -59,15 +59,16 @@ export const saKeypairMismatch: Rule = {
 export const keyReused: Rule = {
   id: "key-reused",
   run({ model }) {
-    const groups = new Map<string, { id: string; file: string; ca: boolean; cert?: string }[]>();
-    const add = (spki: string, entry: { id: string; file: string; ca: boolean; cert?: string }) => {
-      const g = groups.get(spki) ?? [];
+    // `cert` is the certificate object: parseCertificate gives a copied certificate the same one.
+    const groups = new Map<string, { id: string; file: string; ca: boolean; cert?: object }[]>();
+    const add = (keyId: string, entry: { id: string; file: string; ca: boolean; cert?: object }) => {
+      const g = groups.get(keyId) ?? [];
       // The same file seen twice, or the same certificate copied (a hard-way kubeconfig embeds its catalog certificate), is one use.
       if (!g.some((e) => e.file === entry.file || (entry.cert && e.cert === entry.cert))) g.push(entry);
-      groups.set(spki, g);
+      groups.set(keyId, g);
     };
     for (const c of model.certs) {
-      if (c.cert) add(keyIdOf(c.cert), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert.fingerprintSHA256 });
+      if (c.cert) add(keyIdOf(c.cert), { id: c.item.id, file: c.certFile, ca: c.item.role === "CA", cert: c.cert });
     }
     for (const p of model.keypairs) {
       const key = p.publicKey ?? p.privateKey;
