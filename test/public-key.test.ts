@@ -70,3 +70,28 @@ test("keys and certificates pair up as OpenSSL pairs them, whatever the point en
   assert.equal(sameKey(readKey(f("b.key")).info, cert), false, "another key");
   assert.equal(keyIdOf(readKey(f("a.key")).info), keyIdOf(cert));
 });
+
+test("corrupted and truncated private keys: the reader never crashes, OpenSSL's verdict is the error", (t) => {
+  const dir = tempDir(t);
+  const files = ["rsa.pem", "ec.pem", "p8.pem"].map((n) => join(dir, n));
+  must(["genrsa", "-traditional", "-out", files[0], "1024"]);
+  must(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", files[1]]);
+  must(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", files[2]]);
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  for (const file of files) {
+    const block = decodePem(readFileSync(file, "utf8"), file)[0];
+    for (let i = 0; i < 300; i++) {
+      const der = Buffer.from(block.der);
+      if (i % 3 === 0) der[rand(der.length)] = rand(256);
+      const mutated = { label: block.label, der: i % 3 === 1 ? der.subarray(0, rand(der.length)) : der };
+      try {
+        const info = readPrivateKey(mutated, "k.pem");
+        assert.match(info.publicKey.id, /^(rsa|ec):/);
+      } catch (err) {
+        assert.equal((err as Error).name, "KubepkiError", `${file} #${i}: ${(err as Error).stack}`);
+        assert.equal((err as Error).message, "k.pem: not a readable private key");
+      }
+    }
+  }
+});

@@ -36,7 +36,7 @@ export function writeStdout(text: string): void {
 
 /** Colours for stdout: none on a pipe or a file. */
 export function stdoutStyle(): Style {
-  return direct ? styleFor({ isTTY: false } as NodeJS.WriteStream) : styleFor(process.stdout);
+  return styleFor(direct ? { isTTY: false } : process.stdout);
 }
 
 /** Prints `-o json|yaml` data; the YAML library is loaded only when YAML is asked for. */

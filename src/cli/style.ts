@@ -1,5 +1,5 @@
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
-export function useColor(stream: NodeJS.WriteStream): boolean {
+export function useColor(stream: { isTTY?: boolean }): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 
@@ -13,7 +13,7 @@ export interface Style {
 
 const wrap = (on: boolean, code: number, reset: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
 
-export function styleFor(stream: NodeJS.WriteStream): Style {
+export function styleFor(stream: { isTTY?: boolean }): Style {
   const on = useColor(stream);
   return { red: wrap(on, 31, 39), yellow: wrap(on, 33, 39), green: wrap(on, 32, 39), dim: wrap(on, 2, 22), bold: wrap(on, 1, 22) };
 }
