@@ -3,10 +3,12 @@
 // -pubout` prints, its size is the one `openssl pkey -text` reports, and keys it
 // does not know are left to OpenSSL.
 import assert from "node:assert/strict";
+import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { keyIdOf, sameKey } from "../src/check/certs.ts";
+import { keysMatch } from "../src/pki/keys.ts";
 import { parseCertificate } from "../src/pki/model.ts";
 import { decodeCertificates, decodePem } from "../src/pki/pem.ts";
 import { publicKeyOfSpki, readPrivateKey } from "../src/pki/public-key.ts";
@@ -94,4 +96,16 @@ test("corrupted and truncated private keys: the reader never crashes, OpenSSL's 
       }
     }
   }
+});
+
+test("init's and the signer's key check agree: a compressed EC point is the same key", (t) => {
+  const dir = tempDir(t);
+  const f = (name: string) => join(dir, name);
+  must(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f("a.key")]);
+  must(["ec", "-in", f("a.key"), "-conv_form", "compressed", "-out", f("a-compressed.key")]);
+  must(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f("b.key")]);
+  must(["req", "-x509", "-new", "-key", f("a.key"), "-subj", "/CN=a", "-days", "1", "-out", f("a.crt")]);
+  const cert = parseCertificate(decodeCertificates(readFileSync(f("a.crt"), "utf8"), "a.crt")[0], "a.crt");
+  assert.equal(keysMatch(createPrivateKey(readFileSync(f("a-compressed.key"))), cert.publicKey), true);
+  assert.equal(keysMatch(createPrivateKey(readFileSync(f("b.key"))), cert.publicKey), false);
 });

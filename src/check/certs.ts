@@ -1,5 +1,6 @@
 // Memoised signature checks and key comparisons: the check rules ask the same questions often.
-import { createPublicKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { keysMatch } from "../pki/keys.js";
 import { isSignedBy, type CertificateModel } from "../pki/model.js";
 import { publicKeyOfSpki, type PrivateKeyInfo } from "../pki/public-key.js";
 
@@ -30,11 +31,9 @@ export function keyIdOf(key: PublicSide | PrivateKeyInfo): string {
 /** True when the private key is the one behind the certificate or public key. */
 export function sameKey(priv: PrivateKeyInfo, pub: PublicSide): boolean {
   if (keyIdOf(priv) === keyIdOf(pub)) return true;
-  // Two encodings of one key (a compressed EC point) differ above, and in OpenSSL's SPKI too:
-  // a mismatch is settled by the key's numbers as JWK gives them (EC points uncompressed).
+  // Two encodings of one key (a compressed EC point) differ above: OpenSSL settles a mismatch.
   try {
-    const canonical = (k: KeyObject) => JSON.stringify(k.export({ format: "jwk" }));
-    return canonical(createPublicKey(priv.keyObject)) === canonical("spki" in pub ? pub.publicKey : pub);
+    return keysMatch(priv.keyObject, "spki" in pub ? pub.publicKey : pub);
   } catch {
     return false;
   }

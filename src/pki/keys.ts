@@ -80,9 +80,18 @@ export function keyAlgorithmOf(key: KeyObject | KeyDescription): KeyAlgorithm | 
   return (KEY_ALGORITHMS as readonly string[]).includes(name) ? (name as KeyAlgorithm) : undefined;
 }
 
-/** True when the private key is the one behind the public key. */
+/**
+ * True when the private key is the one behind the public key. Compared by their
+ * numbers as JWK gives them, so that encodings of one key (a compressed EC point)
+ * do not differ; keys JWK cannot express are compared by their SPKI.
+ */
 export function keysMatch(priv: KeyObject, pub: KeyObject): boolean {
-  const a = createPublicKey(priv).export({ type: "spki", format: "der" });
-  const b = (pub.type === "private" ? createPublicKey(pub) : pub).export({ type: "spki", format: "der" });
-  return a.equals(b);
+  const numbers = (k: KeyObject) => {
+    try {
+      return JSON.stringify(k.export({ format: "jwk" }));
+    } catch {
+      return k.export({ type: "spki", format: "der" }).toString("base64");
+    }
+  };
+  return numbers(createPublicKey(priv)) === numbers(pub.type === "private" ? createPublicKey(pub) : pub);
 }
