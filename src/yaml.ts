@@ -3,17 +3,25 @@
 // times faster than the yaml package from a cold start (and is half the size);
 // its 4.x line, which does less work per document than 5.x.
 import { CORE_SCHEMA, dump, loadAll } from "js-yaml";
+import { inputError } from "./errors.js";
 
-/** Every document of a YAML (or JSON) text. Throws the parser's error; its first line says what and where. */
-export function parseYAMLDocuments(text: string): unknown[] {
-  // The core schema: a date stays the string it is in the file, as kubectl leaves it.
-  return loadAll(text, undefined, { schema: CORE_SCHEMA });
+/** Bad YAML: the parser's error, or with `what` an input error "<what>: invalid YAML: <where and why>". */
+const invalid = (what: string | undefined, err: unknown): unknown => (what === undefined ? err : inputError(`${what}: invalid YAML: ${yamlErrorLine(err)}`));
+
+/** Every document of a YAML (or JSON) text; `what` names the input in the error (see `invalid`). */
+export function parseYAMLDocuments(text: string, what?: string): unknown[] {
+  try {
+    // The core schema: a date stays the string it is in the file, as kubectl leaves it.
+    return loadAll(text, undefined, { schema: CORE_SCHEMA });
+  } catch (err) {
+    throw invalid(what, err);
+  }
 }
 
 /** The one document of a YAML (or JSON) text; null for an empty text. */
-export function parseYAML(text: string): unknown {
-  const docs = parseYAMLDocuments(text);
-  if (docs.length > 1) throw new Error(`expected one YAML document, found ${docs.length}`);
+export function parseYAML(text: string, what?: string): unknown {
+  const docs = parseYAMLDocuments(text, what);
+  if (docs.length > 1) throw invalid(what, new Error(`expected one YAML document, found ${docs.length}`));
   return docs[0] ?? null;
 }
 

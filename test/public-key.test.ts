@@ -12,13 +12,9 @@ import { keysMatch } from "../src/pki/keys.ts";
 import { parseCertificate } from "../src/pki/model.ts";
 import { decodeCertificates, decodePem } from "../src/pki/pem.ts";
 import { publicKeyOfSpki, readPrivateKey } from "../src/pki/public-key.ts";
-import { openssl, tempDir } from "./helpers.ts";
+import { sh, tempDir } from "./helpers.ts";
 
-function must(args: string[]): string {
-  const r = openssl(args);
-  assert.equal(r.code, 0, `openssl ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-}
+const must = (args: string[]) => sh("openssl", args, { check: true }).stdout;
 
 function readKey(file: string) {
   const block = decodePem(readFileSync(file, "utf8"), file).find((b) => b.label.endsWith("PRIVATE KEY"))!;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
-import { parseYAMLDocuments, yamlErrorLine } from "../yaml.js";
+import { parseYAMLDocuments } from "../yaml.js";
 import { parseKeyAlgorithm, parseProfile } from "./description.js";
 import { parsePositiveDuration } from "./duration.js";
 import { parseIP } from "./net.js";
@@ -68,12 +68,7 @@ export async function readClusterConfig(path: string): Promise<ClusterPatch> {
 }
 
 export function parseClusterConfig(text: string, file: string): ClusterPatch {
-  let docs: unknown[];
-  try {
-    docs = parseYAMLDocuments(text);
-  } catch (err) {
-    throw inputError(`${file}: invalid YAML: ${yamlErrorLine(err)}`);
-  }
+  const docs = parseYAMLDocuments(text, file);
   const patch: ClusterPatch = {};
   let recognised = 0;
   for (const [i, data] of docs.entries()) {

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseYAML, yamlErrorLine } from "../yaml.js";
+import { parseYAML } from "../yaml.js";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
 
@@ -69,12 +69,7 @@ function list(doc: Record<string, unknown>, key: string, inner: string, where: s
  * relative file references, as kubectl resolves them against the file's folder.
  */
 export function parseKubeconfig(text: string, path: string): Kubeconfig {
-  let doc: unknown;
-  try {
-    doc = parseYAML(text);
-  } catch (err) {
-    throw inputError(`${path}: invalid YAML: ${yamlErrorLine(err)}`);
-  }
+  const doc = parseYAML(text, path);
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw inputError(`${path}: not a kubeconfig (expected a mapping)`);
   const raw = doc as Record<string, unknown>;
   if (raw.kind !== undefined && raw.kind !== "Config") throw inputError(`${path}: kind is "${raw.kind}", not a kubeconfig (kind: Config)`);

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { parseYAML, yamlErrorLine } from "../yaml.js";
+import { parseYAML } from "../yaml.js";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
 
@@ -18,12 +18,7 @@ const KNOWN = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "e
 
 /** Parses a static pod manifest (YAML or JSON); `path` names it in errors. */
 export function parseStaticPod(text: string, path: string): StaticPod {
-  let doc: unknown;
-  try {
-    doc = parseYAML(text);
-  } catch (err) {
-    throw inputError(`${path}: invalid YAML: ${yamlErrorLine(err)}`);
-  }
+  const doc = parseYAML(text, path);
   const pod = doc as { kind?: string; metadata?: { name?: string }; spec?: { containers?: unknown[]; volumes?: unknown[] } };
   if (!pod || typeof pod !== "object" || pod.kind !== "Pod" || !Array.isArray(pod.spec?.containers)) {
     throw inputError(`${path}: not a static pod manifest (kind: Pod with containers)`);
