@@ -17,14 +17,14 @@ export function signedBy(cert: CertificateModel, issuer: CertificateModel): bool
 }
 
 type PublicSide = CertificateModel | KeyObject;
-const spkiOf = (key: PublicSide): Buffer => ("spki" in key ? key.spki : key.export({ type: "spki", format: "der" }));
-const ids = new WeakMap<object, string>();
+const ids = new WeakMap<KeyObject, string>();
 
 /** Identifies the public key of a certificate, public key or private key (public-key.ts): equal for a pair. */
 export function keyIdOf(key: PublicSide | PrivateKeyInfo): string {
-  if ("publicKey" in key && "keyObject" in key) return key.publicKey.id;
+  if ("keyId" in key) return key.keyId;
+  if ("keyObject" in key) return key.publicKey.id;
   let id = ids.get(key);
-  if (id === undefined) ids.set(key, (id = publicKeyOfSpki(spkiOf(key)).id));
+  if (id === undefined) ids.set(key, (id = publicKeyOfSpki(key.export({ type: "spki", format: "der" })).id));
   return id;
 }
 

@@ -27,27 +27,38 @@ const CURVES: Record<string, { curve: string; bits: number }> = {
 
 /** A public key: `id` is equal for a private key and every certificate or public key that goes with it. */
 export interface PublicKeyFacts {
-  id: string;
+  readonly id: string;
   description: KeyDescription;
 }
 
-/** An INTEGER's magnitude as hex, without the sign octet. */
-function integerHex(buf: Buffer, t: Tlv): string {
+/** Where an INTEGER's magnitude is in `buf`: its content without the sign octet. */
+function magnitude(buf: Buffer, t: Tlv): [number, number] {
   let i = expectTag(t, INTEGER, "INTEGER").contentStart;
   while (i < t.end - 1 && buf[i] === 0) i++;
-  return buf.toString("hex", i, t.end);
+  return [i, t.end];
 }
 
+const integerHex = (buf: Buffer, t: Tlv) => buf.toString("hex", ...magnitude(buf, t));
 const hex = (buf: Buffer, t: Tlv, skip = 0) => buf.toString("hex", t.contentStart + skip, t.end);
 
-function rsa(n: string, e: string): PublicKeyFacts {
-  const bits = n === "00" ? 0 : (n.length / 2 - 1) * 8 + (32 - Math.clz32(parseInt(n.slice(0, 2), 16)));
-  return { id: `rsa:${n}:${e}`, description: { type: "RSA", bits } };
+// An id spells the key's numbers in hex, so it is made when asked for: reading a
+// certificate needs only the description, and a directory walk reads thousands.
+
+function rsa(buf: Buffer, n: Tlv, e: Tlv): PublicKeyFacts {
+  const [start, end] = magnitude(buf, n);
+  const bits = buf[start] === 0 ? 0 : (end - start - 1) * 8 + (32 - Math.clz32(buf[start]));
+  return { description: { type: "RSA", bits }, get id() { return `rsa:${buf.toString("hex", start, end)}:${integerHex(buf, e)}`; } };
 }
 
-function ec(curveOid: string, point: string): PublicKeyFacts {
+/** `point` is the BIT STRING holding the curve point, after its unused-bits octet. */
+function ec(curveOid: string, buf: Buffer, point: Tlv): PublicKeyFacts {
   const c = CURVES[curveOid];
-  return { id: `ec:${curveOid}:${point}`, description: c ? { type: "ECDSA", curve: c.curve, bits: c.bits } : { type: "ECDSA", curve: curveOid || undefined } };
+  const description: KeyDescription = c ? { type: "ECDSA", curve: c.curve, bits: c.bits } : { type: "ECDSA", curve: curveOid || undefined };
+  return { description, get id() { return `ec:${curveOid}:${hex(buf, point, 1)}`; } };
+}
+
+function ed25519(buf: Buffer, key: Tlv): PublicKeyFacts {
+  return { description: { type: "Ed25519", bits: 256 }, get id() { return `ed25519:${hex(buf, key, 1)}`; } };
 }
 
 /** The public key in a SubjectPublicKeyInfo element of `buf`. */
@@ -59,11 +70,12 @@ export function readSpki(buf: Buffer, spki: Tlv): PublicKeyFacts {
   if (oid === OID_RSA || oid === OID_RSA_PSS) {
     // RSAPublicKey inside the BIT STRING, after its unused-bits octet.
     const [n, e] = children(buf, expectTag(readTlv(buf, bitString.contentStart + 1, bitString.end), SEQUENCE, "RSAPublicKey"));
-    return rsa(integerHex(buf, n), integerHex(buf, e));
+    expectTag(e, INTEGER, "publicExponent");
+    return rsa(buf, n, e);
   }
-  if (oid === OID_EC) return ec(params?.tag === OID ? decodeOid(buf, params) : "", hex(buf, bitString, 1));
-  if (oid === OID_ED25519) return { id: `ed25519:${hex(buf, bitString, 1)}`, description: { type: "Ed25519", bits: 256 } };
-  return { id: `spki:${buf.toString("hex", spki.start, spki.end)}`, description: { type: "other" } };
+  if (oid === OID_EC) return ec(params?.tag === OID ? decodeOid(buf, params) : "", buf, bitString);
+  if (oid === OID_ED25519) return ed25519(buf, bitString);
+  return { description: { type: "other" }, get id() { return `spki:${buf.toString("hex", spki.start, spki.end)}`; } };
 }
 
 /** The public key of a DER SubjectPublicKeyInfo, e.g. a KeyObject's `export({ type: "spki", format: "der" })`. */
@@ -75,7 +87,7 @@ export function publicKeyOfSpki(der: Buffer): PublicKeyFacts {
 function fromPkcs1(buf: Buffer, t: Tlv): PublicKeyFacts | undefined {
   const f = children(buf, expectTag(t, SEQUENCE, "RSAPrivateKey"));
   if (f.length !== 9 || f.some((x) => x.tag !== INTEGER) || integerHex(buf, f[0]) !== "00") return undefined;
-  return rsa(integerHex(buf, f[1]), integerHex(buf, f[2]));
+  return rsa(buf, f[1], f[2]);
 }
 
 /** SEC1 ECPrivateKey: version 1, the scalar, [0] curve, [1] public point (Go, OpenSSL and cfssl write both). */
@@ -86,7 +98,7 @@ function fromSec1(buf: Buffer, t: Tlv, curveOid?: string): PublicKeyFacts | unde
   const pub = rest.find((x) => x.tag === 0xa1);
   const curve = params ? decodeOid(buf, expectTag(readTlv(buf, params.contentStart, params.end), OID, "namedCurve")) : curveOid;
   if (!curve || !pub) return undefined;
-  return ec(curve, hex(buf, expectTag(readTlv(buf, pub.contentStart, pub.end), BIT_STRING, "publicKey"), 1));
+  return ec(curve, buf, expectTag(readTlv(buf, pub.contentStart, pub.end), BIT_STRING, "publicKey"));
 }
 
 /** PKCS#8 PrivateKeyInfo / OneAsymmetricKey wrapping one of the above, or Ed25519 with its public key. */
@@ -100,7 +112,7 @@ function fromPkcs8(buf: Buffer, t: Tlv): PublicKeyFacts | undefined {
   if (oid === OID_RSA) return fromPkcs1(buf, inner);
   if (oid === OID_EC && params?.tag === OID) return fromSec1(buf, inner, decodeOid(buf, params));
   const pub = rest.find((x) => x.tag === 0x81);
-  if (oid === OID_ED25519 && pub) return { id: `ed25519:${hex(buf, pub, 1)}`, description: { type: "Ed25519", bits: 256 } };
+  if (oid === OID_ED25519 && pub) return ed25519(buf, pub);
   return undefined;
 }
 

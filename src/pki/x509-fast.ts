@@ -3,7 +3,7 @@ import { inputError } from "../errors.js";
 import { children, content, decodeOid, decodeString, decodeTime, DerError, expectTag, readTlv, type Tlv } from "./der.js";
 import type { DistinguishedName } from "./model.js";
 import type { KeyDescription } from "./keys.js";
-import { readSpki } from "./public-key.js";
+import { readSpki, type PublicKeyFacts } from "./public-key.js";
 
 /**
  * A certificate's fields as plain data, read straight from DER in microseconds
@@ -42,6 +42,8 @@ export interface CertificateFacts {
   signature: Buffer;
   /** The signed part (TBSCertificate), byte for byte as it came. */
   tbs: Buffer;
+  /** Identifies the public key (public-key.ts): equal for the private key that goes with it. */
+  keyId: string;
   extensions: { oid: string; critical: boolean; value: Buffer }[];
   fingerprintSHA256: string;
 }
@@ -192,7 +194,11 @@ class Lazy {
     private readonly signatureRange: [number, number],
     private readonly tbsRange: [number, number],
     private readonly extensionRanges: ExtensionRange[],
+    private readonly publicKeyFacts: PublicKeyFacts,
   ) {}
+  get keyId(): string {
+    return this.publicKeyFacts.id;
+  }
   get tbs(): Buffer {
     return this.der.subarray(...this.tbsRange);
   }
@@ -232,7 +238,7 @@ function read(der: Buffer): CertificateFacts {
   const [nb, na] = children(der, expectTag(validityTlv, SEQUENCE, "Validity"));
   if (!nb || !na) throw new DerError("incomplete Validity");
   const subject = readName(der, subjectTlv);
-  const key = readSpki(der, spkiTlv).description;
+  const publicKeyFacts = readSpki(der, spkiTlv);
   const [algOid] = children(der, expectTag(sigAlg, SEQUENCE, "signatureAlgorithm"));
   const sigOid = decodeOid(der, expectTag(algOid, 0x06, "signature algorithm"));
   const sigBits = expectTag(sigValue, 0x03, "signatureValue");
@@ -250,7 +256,7 @@ function read(der: Buffer): CertificateFacts {
       extensions.push({ oid, critical, start: value.contentStart, end: value.end });
     }
   }
-  const facts = Object.assign(new Lazy(der, [spkiTlv.start, spkiTlv.end], [sigBits.contentStart + 1, sigBits.end], [tbs.start, tbs.end], extensions), {
+  const facts = Object.assign(new Lazy(der, [spkiTlv.start, spkiTlv.end], [sigBits.contentStart + 1, sigBits.end], [tbs.start, tbs.end], extensions, publicKeyFacts), {
     der, version,
     subject: subject.dn, issuer: issuer.dn, subjectRDNs: subject.rdns, issuerRDNs: issuer.rdns,
     serial: hexUpper(content(der, serialTlv)).replace(/^0+(?=.)/, ""),
@@ -258,7 +264,7 @@ function read(der: Buffer): CertificateFacts {
     keyUsage: [] as string[], extKeyUsage: [] as string[], dnsNames: [] as string[], ipAddresses: [] as string[], emailAddresses: [] as string[], uris: [] as string[],
     isCA: undefined as boolean | undefined, pathLen: undefined as number | undefined,
     subjectKeyId: undefined as string | undefined, authorityKeyId: undefined as string | undefined,
-    key,
+    key: publicKeyFacts.description,
     signatureAlgorithmOid: sigOid, signatureAlgorithm: SIGNATURE_NAMES[sigOid] ?? sigOid,
   });
   readExtensions(facts);
