@@ -24,6 +24,11 @@ export function restartPlan(inventory: NodeInventory, renewed: LoadedCert[]): Re
     const component = c.item.component;
     byComponent.set(component, [...(byComponent.get(component) ?? []), c.item.id]);
   }
+  return restartComponents(inventory, byComponent);
+}
+
+/** How to restart each component so that it reads the changed files (named per component) again. */
+export function restartComponents(inventory: NodeInventory, byComponent: Map<string, string[]>): Restart[] {
   const hostPath = (local: string) => (inventory.root === "/" ? local : `/${relative(inventory.root, local)}`);
   const restarts: Restart[] = [];
   for (const [component, certificates] of byComponent) {
