@@ -17,7 +17,7 @@ import { decodePem } from "../pki/pem.js";
 import { renewCertificates } from "../renew/index.js";
 import { restartComponents, type Restart } from "../renew/restart.js";
 import { readIfExists, writeFileAtomic, KEY_MODE, PUBLIC_MODE } from "../store/files.js";
-import { commitFiles, restoreWrites, type FileWrite } from "../store/transaction.js";
+import { commitFiles, recoverInterrupted, restoreWrites, type FileWrite } from "../store/transaction.js";
 import { caOf, readState, removeRotationDir, rotationDir, stateFile, type Phase, type Rotatable, type RotationState } from "./state.js";
 
 /**
@@ -75,7 +75,9 @@ interface Node {
 
 async function readNode(options: RotateOptions): Promise<Node> {
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  const inventory = await discoverNode(options);
+  let inventory = await discoverNode(options);
+  // A phase killed mid-commit is rolled back before the files are judged, or they would be judged half-written.
+  if (!options.dryRun && (await recoverInterrupted(inventory.kubeconfigDir))) inventory = await discoverNode(options);
   return { inventory, model: loadNode(inventory), now };
 }
 
