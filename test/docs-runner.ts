@@ -64,7 +64,7 @@ export const MASKS: [RegExp, string][] = [
   [/\b\d{4}-\d{2}-\d{2}\b/g, "<date>"],
   [/\b\d+(\.\d+)? ?(ms|s)\)/g, "<elapsed>)"],
   [/\b[0-9A-F]{2}(:[0-9A-F]{2}){7,}\b/gi, "<fingerprint>"],
-  [/\b[0-9A-Fa-f]{16,}\b/g, "<hex>"],
+  [/\b[0-9A-F]{12,}\b|\b[0-9a-f]{16,}\b/g, "<hex>"],
   [/\/tmp\/kubepki-docs-[A-Za-z0-9]+/g, "<sandbox>"],
 ];
 
