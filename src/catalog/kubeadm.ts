@@ -179,6 +179,8 @@ export const kubeletConf: KubeconfigSpec = {
   fileName: "kubelet.conf", ca: "ca", client: { commonName: ({ node }) => `system:node:${node.name}`, organization: ["system:nodes"] },
   server: "control-plane", context: "user@cluster", scope: "control-plane",
   consumers: [{ component: "kubelet", flag: "--kubeconfig" }],
+  // renewal/manager.go lists every kubeconfig but this one.
+  kubeletRotates: true,
 };
 
 /** kubeadm init's kubeconfig phase: admin, super-admin, kubelet, controller-manager, scheduler. */
