@@ -162,7 +162,7 @@ export const KUBEADM_RULES = {
     before: "client-certificate/client-key → /var/lib/kubelet/pki/kubelet-client-current.pem; server = control-plane endpoint",
     after: "client-certificate/client-key → /var/lib/kubelet/pki/kubelet-client-current.pem; server = the node's own API server (ControlPlaneKubeletLocalMode)",
     since: ["v1.33.0"],
-    kubepki: "init writes the bootstrap form (embedded credentials), as kubeadm's kubeconfig phase does before kubelet-finalize; check accepts both",
+    kubepki: "init writes the bootstrap form (embedded credentials, server = control-plane endpoint), as kubeadm's kubeconfig phase does before kubelet-finalize rewrites it",
     source: "cmd/phases/init/kubeletfinalize.go; features.ControlPlaneKubeletLocalMode",
   } satisfies VersionRule<string>,
 
@@ -170,6 +170,7 @@ export const KUBEADM_RULES = {
   renewKubeconfigCA: {
     what: "certs renew: kubeconfig certificate-authority-data",
     before: "reset to the first certificate of ca.crt on disk",
+    kubepki: "certs renew: as kubeadm; kubepki renew: left as it is",
     source: "phases/certs/renewal/readwriter.go kubeConfigReadWriter.Write",
   } satisfies VersionRule<string>,
 
@@ -178,6 +179,7 @@ export const KUBEADM_RULES = {
   renewKeyAndValidity: {
     what: "certs renew: key type and validity",
     before: "encryptionAlgorithm and certificateValidityPeriod of the cluster configuration",
+    kubepki: "certs renew: as kubeadm (from --config, else kubeadm's defaults); kubepki renew: the old key's type and --cert-validity",
     source: "phases/certs/renewal/manager.go NewManager; renewal.go",
   } satisfies VersionRule<string>,
 
@@ -192,6 +194,7 @@ export const KUBEADM_RULES = {
   renewCopies: {
     what: "certs renew: what the new certificate copies",
     before: "CN and O, DNS and IP SANs, every extended key usage",
+    kubepki: "the whole subject as encoded, DNS, IP, email and URI SANs, serverAuth/clientAuth only: the same for every certificate kubeadm makes",
     source: "phases/certs/renewal/filerenewer.go / renewal.go certToConfig",
   } satisfies VersionRule<string>,
 } as const;

@@ -119,7 +119,7 @@ async function generateCSR(argv: string[]): Promise<number> {
   const { generateCSRs, renderGenerateCSRText } = await import("../certs/generate-csr.js");
   const input = { ...inputOf(values), patch: nodePatchFromFlags(values) };
   const result = await generateCSRs(await certsCluster(input), certsDirs(input));
-  writeStdout(terminalSafe(renderGenerateCSRText(result)) + "\n");
+  writeStdout(renderGenerateCSRText(result).split("\n").map(terminalSafe).join("\n") + "\n");
   return 0;
 }
 

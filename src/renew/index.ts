@@ -92,7 +92,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     const ca = loaded.item.caId ? byId.get(loaded.item.caId) : undefined;
     if (!ca?.cert) throw inputError(`${item.name}: its CA ${loaded.item.caId ?? "(unknown)"} was not found`, "nothing was changed");
     if (!ca.key) {
-      throw inputError(`${item.name}: detected external CA ${ca.item.id} (${ca.certFile} has no key), so ${item.name} can't be renewed here`, "sign a new certificate with that CA, or name only the certificates whose CA key is on this node; nothing was changed");
+      throw inputError(`${item.name}: detected external CA ${ca.item.id} (${ca.certFile} has no key), so ${item.name} can't be renewed here`, "nothing was changed; with an external CA, make keys and CSRs with 'kubepki certs generate-csr' (into an empty folder) and have that CA sign them, or name only the certificates whose CA key is on this node");
     }
     item.action = "renew";
     work.push({ item, loaded, ca });
