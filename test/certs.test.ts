@@ -132,7 +132,8 @@ test("certs generate-csr → an external CA signs every CSR with openssl x509 -r
   const config = join(root, "kubeadm.yaml");
   writeFileSync(config, [
     "apiVersion: kubeadm.k8s.io/v1beta4", "kind: InitConfiguration", `nodeRegistration: {name: ${NODE.name}}`, `localAPIEndpoint: {advertiseAddress: ${NODE.address}}`, "---",
-    "apiVersion: kubeadm.k8s.io/v1beta4", "kind: ClusterConfiguration", "encryptionAlgorithm: ECDSA-P256", `controlPlaneEndpoint: ${NODE.endpoint}:6443`, "",
+    // v1.33.11: the last v1.33 whose apiserver-kubelet-client has O, which check accepts today (see the todo test below).
+    "apiVersion: kubeadm.k8s.io/v1beta4", "kind: ClusterConfiguration", "kubernetesVersion: v1.33.11", "encryptionAlgorithm: ECDSA-P256", `controlPlaneEndpoint: ${NODE.endpoint}:6443`, "",
   ].join("\n"));
   const gen = kubepki(["certs", "generate-csr", "--cert-dir", pki, "--kubeconfig-dir", k, "--config", config]);
   assert.equal(gen.code, 0, gen.stderr);
@@ -195,6 +196,15 @@ test("certs generate-csr → an external CA signs every CSR with openssl x509 -r
   // certs check-expiration now sees every certificate, each externally managed.
   const exp = JSON.parse(kubepki(["certs", "check-expiration", "--cert-dir", pki, "--kubeconfig-dir", k, "-o", "json"]).stdout);
   assert.ok(exp.certificates.every((c: { missing: boolean; externallyManaged: boolean }) => !c.missing && c.externallyManaged));
+
+  // The service-account key pair needs no CA: 'kubeadm init' (phase certs sa) makes it on the node; here openssl does.
+  sh("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", join(pki, "sa.key")], { check: true });
+  sh("chmod", ["600", join(pki, "sa.key")], { check: true });
+  sh("openssl", ["pkey", "-in", join(pki, "sa.key"), "-pubout", "-out", join(pki, "sa.pub")], { check: true });
+  // kubepki check: the node is healthy without its CA keys (external CA mode).
+  const check = kubepki(["check", "--root", root, "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address]);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /^OK: /m);
 
   // No CA key on the node: renew refuses, changes nothing and names the generate-csr route.
   const tree = snapshot(k);
@@ -265,4 +275,11 @@ test("certs certificate-key: 32 random bytes in hex; unknown subcommands are ref
   assert.match(bad.stderr, /^error: certs: unknown subcommand "frobnicate"/);
   const help = kubepki(["certs", "--help"]);
   for (const sub of ["check-expiration", "renew", "generate-csr", "certificate-key"]) assert.match(help.stdout, new RegExp(`^  ${sub}`, "m"));
+});
+
+test("check accepts the O-less apiserver-kubelet-client that kubeadm v1.37 (the default release) writes", { todo: "src/check/expect.ts still requires an admin group on apiserver-kubelet-client (admin-group-missing); the check developer makes it follow the plan's O" }, (t) => {
+  const out = tempDir(t);
+  assert.equal(kubepki(["init", "--out", join(out, "etc/kubernetes"), "--encryption-algorithm", "ECDSA-P256", "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address]).code, 0);
+  const check = kubepki(["check", "--root", out, "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address]);
+  assert.equal(check.code, 0, check.stdout);
 });
