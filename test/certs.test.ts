@@ -283,3 +283,31 @@ test("check accepts the O-less apiserver-kubelet-client that kubeadm v1.37 (the 
   const check = kubepki(["check", "--root", out, "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address]);
   assert.equal(check.code, 0, check.stdout);
 });
+
+test("kubeconfig user: kubeadm's kubeconfig user to standard output, server and key type from --config, signed by an openssl CA", (t) => {
+  const dir = tempDir(t);
+  const pki = join(dir, "pki");
+  opensslSigner().ca(join(pki, "ca"), "kubernetes");
+  const config = join(dir, "kubeadm.yaml");
+  writeFileSync(config, "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nclusterName: prod\ncontrolPlaneEndpoint: lb.example.com:443\nencryptionAlgorithm: ECDSA-P256\n");
+  const run = kubepki(["kubeconfig", "user", "--client-name", "alice", "--org", "dev,ops", "--config", config, "--cert-dir", pki, "--validity-period", "24h"]);
+  assert.equal(run.code, 0, run.stderr);
+  const file = join(dir, "alice.conf");
+  writeFileSync(file, run.stdout);
+  const doc = JSON.parse(sh("kubectl", ["config", "view", "--raw", "--kubeconfig", file, "-o", "json"], { check: true }).stdout);
+  assert.equal(doc["current-context"], "alice@prod");
+  assert.equal(doc.clusters[0].cluster.server, "https://lb.example.com:443");
+  assert.equal(kubeconfigPEM(file, ".clusters[0].cluster.certificate-authority-data"), readFileSync(join(pki, "ca.crt"), "utf8"));
+  const crt = join(dir, "alice.crt");
+  writeFileSync(crt, kubeconfigPEM(file, ".users[0].user.client-certificate-data"));
+  assert.equal(openssl(["verify", "-purpose", "sslclient", "-CAfile", join(pki, "ca.crt"), crt]).code, 0);
+  const f = opensslFields(crt);
+  assert.match(f.subject ?? "", /^CN=alice,O=(dev\+O=ops|ops\+O=dev)$/, "CN=alice in O=dev and O=ops (one multi-valued RDN)");
+  assert.equal(f.curve, "P-256");
+  assert.ok(Math.abs(f.notAfter.getTime() - Date.now() - 24 * 3600_000) < 120_000, "--validity-period");
+  // --token: the token, no key.
+  const token = kubepki(["kubeconfig", "user", "--client-name", "bot", "--token", "abcdef.0123456789abcdef", "--config", config, "--cert-dir", pki]);
+  assert.equal(token.code, 0, token.stderr);
+  assert.match(token.stdout, /^    token: abcdef\.0123456789abcdef$/m);
+  assert.doesNotMatch(token.stdout, /client-key-data/);
+});
