@@ -33,7 +33,10 @@ export async function certsCluster(input: CertsInput): Promise<ClusterDescriptio
   return mergeClusterPatches(patches);
 }
 
-/** kubeadm's defaults: /etc/kubernetes/pki and /etc/kubernetes. */
-export function certsDirs(input: CertsInput): CertsDirs {
-  return { certDir: input.certDir ?? join("/etc/kubernetes", "pki"), kubeconfigDir: input.kubeconfigDir ?? "/etc/kubernetes" };
+/** --cert-dir, else the config's certificatesDir, else kubeadm's /etc/kubernetes/pki; kubeconfigs in /etc/kubernetes. */
+export function certsDirs(input: CertsInput, cluster?: ClusterDescription): CertsDirs {
+  return {
+    certDir: input.certDir ?? cluster?.certificatesDir ?? join("/etc/kubernetes", "pki"),
+    kubeconfigDir: input.kubeconfigDir ?? "/etc/kubernetes",
+  };
 }

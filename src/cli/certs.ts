@@ -20,7 +20,7 @@ Subcommands:
 
 Flags (every subcommand but certificate-key):
   --config FILE                 kubeadm InitConfiguration/ClusterConfiguration (or kubepki ClusterPKI)
-  --cert-dir DIR                the certificates folder (default /etc/kubernetes/pki)
+  --cert-dir DIR                the certificates folder (default: the config's certificatesDir, else /etc/kubernetes/pki)
   --kubeconfig-dir DIR          the kubeconfigs folder (default /etc/kubernetes)
   --kubernetes-version VERSION  the kubeadm release whose rules apply (default: the newest kubepki knows)
   --kubeconfig FILE             accepted for kubeadm compatibility; kubepki reads no cluster, so
@@ -96,7 +96,8 @@ async function checkExpiration(argv: string[]): Promise<number> {
   const { checkExpiration: check, expirationData, renderExpirationText } = await import("../certs/expiration.js");
   const { kubeadmTargets } = await import("../certs/targets.js");
   const input = inputOf(values);
-  const targets = kubeadmTargets(await certsCluster(input), certsDirs(input));
+  const cluster = await certsCluster(input);
+  const targets = kubeadmTargets(cluster, certsDirs(input, cluster));
   const info = await check(targets, parseNow(values.now) ?? new Date());
   if (format === "text") writeStdout(renderExpirationText(info));
   else await printData(format, expirationData(info));
@@ -107,8 +108,9 @@ async function renew(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("certs renew", argv, { ...COMMON, now: { type: "string" } }, true);
   const { certsRenew, renderCertsRenewText } = await import("../certs/renew.js");
   const input = inputOf(values);
+  const cluster = await certsCluster(input);
+  const result = await certsRenew(positionals, cluster, certsDirs(input, cluster), parseNow(values.now));
   noteDefaults(values, "renew");
-  const result = await certsRenew(positionals, await certsCluster(input), certsDirs(input), parseNow(values.now));
   writeStdout(renderCertsRenewText(result) + "\n");
   return 0;
 }
@@ -118,7 +120,8 @@ async function generateCSR(argv: string[]): Promise<number> {
   if (positionals.length) throw inputError("certs generate-csr: takes no arguments", "see 'kubepki certs --help'");
   const { generateCSRs, renderGenerateCSRText } = await import("../certs/generate-csr.js");
   const input = { ...inputOf(values), patch: nodePatchFromFlags(values) };
-  const result = await generateCSRs(await certsCluster(input), certsDirs(input));
+  const cluster = await certsCluster(input);
+  const result = await generateCSRs(cluster, certsDirs(input, cluster));
   writeStdout(renderGenerateCSRText(result).split("\n").map(terminalSafe).join("\n") + "\n");
   return 0;
 }

@@ -24,7 +24,7 @@ Flags:
   --config FILE              kubeadm configuration (the server and key type come from it)
   --token TOKEN              a bearer token instead of a client certificate (no key in the output)
   --validity-period DURATION client certificate lifetime (default 8760h; never past the CA)
-  --cert-dir DIR             the CA's folder (default /etc/kubernetes/pki)
+  --cert-dir DIR             the CA's folder (default: the config's certificatesDir, else /etc/kubernetes/pki)
   --kubernetes-version V     the kubeadm release whose rules apply
   --now TIME                 issue as of this RFC 3339 time
 
@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   const cluster = await certsCluster({ config: values.config, kubernetesVersion: values["kubernetes-version"] });
   const { kubeconfigUser } = await import("../certs/kubeconfig-user.js");
   const result = await kubeconfigUser(cluster, {
-    certDir: values["cert-dir"] ?? "/etc/kubernetes/pki", clientName, organizations: groupsOf(values.org), token: values.token,
+    certDir: values["cert-dir"] ?? cluster.certificatesDir ?? "/etc/kubernetes/pki", clientName, organizations: groupsOf(values.org), token: values.token,
     validityMs, now: parseNow(values.now) ?? new Date(),
   });
   writeStdout(result.yaml);

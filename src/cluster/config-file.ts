@@ -20,6 +20,7 @@ const initConfiguration = z.looseObject({
 const clusterConfiguration = z.looseObject({
   clusterName: z.string().optional(),
   kubernetesVersion: z.string().optional(),
+  certificatesDir: z.string().optional(),
   controlPlaneEndpoint: z.string().optional(),
   networking: z.looseObject({ serviceSubnet: z.string().optional(), dnsDomain: z.string().optional() }).optional(),
   apiServer: z.looseObject({ certSANs: strings.optional() }).optional(),
@@ -112,6 +113,7 @@ function fromCluster(c: z.infer<typeof clusterConfiguration>, where: string): Cl
   return {
     clusterName: c.clusterName,
     kubernetesVersion: c.kubernetesVersion !== undefined ? formatVersion(parseKubernetesVersion(c.kubernetesVersion, f("kubernetesVersion"))) : undefined,
+    certificatesDir: c.certificatesDir || undefined,
     controlPlaneEndpoint: c.controlPlaneEndpoint ? checkEndpoint(c.controlPlaneEndpoint, f("controlPlaneEndpoint")) : undefined,
     serviceSubnet: c.networking?.serviceSubnet ? checkServiceSubnet(c.networking.serviceSubnet, f("networking.serviceSubnet")) : undefined,
     dnsDomain: c.networking?.dnsDomain,

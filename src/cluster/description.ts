@@ -40,6 +40,8 @@ export interface ClusterDescription {
    * knows (see src/catalog/versions.ts).
    */
   kubernetesVersion?: string;
+  /** kubeadm's certificatesDir (default /etc/kubernetes/pki), for the commands that read a node: --cert-dir wins. */
+  certificatesDir?: string;
 }
 
 export const DEFAULTS = {

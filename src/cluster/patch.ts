@@ -46,6 +46,7 @@ export function mergeClusterPatches(patches: ClusterPatch[]): ClusterDescription
     certValidityMs: p.certValidityMs ?? parsePositiveDuration(DEFAULTS.certValidity, "default"),
     caValidityMs: p.caValidityMs ?? parsePositiveDuration(DEFAULTS.caValidity, "default"),
     kubernetesVersion: p.kubernetesVersion,
+    certificatesDir: p.certificatesDir,
   });
 }
 
