@@ -3,7 +3,7 @@
 // openssl and kubeconfigs edited and read with kubectl.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildNode, leafWithDates, NODE, opensslSigner, pkiOf } from "./fixtures-openssl.ts";
@@ -219,7 +219,6 @@ test("certs generate-csr → an external CA signs every CSR with openssl x509 -r
   assert.match(certsRenew.stdout, /^Detected external etcd\/ca, .* can't be renewed$/m);
   assert.match(certsRenew.stdout, /kubepki certs generate-csr/);
   assert.deepEqual(snapshot(k), tree, "nothing changed");
-  t.diagnostic(`tree: ${readdirSync(pki).join(" ")}`);
 });
 
 test("certs renew all: kubeadm's rules on an openssl node whose kubeconfigs carry an outdated CA", (t) => {
