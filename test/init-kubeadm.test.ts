@@ -22,7 +22,8 @@ const ETCD_SANS = "DNS:localhost, DNS:node1, IP Address:10.0.0.10, IP Address:12
 const EXPECTED: Record<string, { subject: string; issuer: string; ca: boolean; eku?: string; san?: string }> = {
   ca: { subject: "CN=kubernetes", issuer: "CN=kubernetes", ca: true, san: "DNS:kubernetes" },
   apiserver: { subject: "CN=kube-apiserver", issuer: "CN=kubernetes", ca: false, eku: SERVER, san: APISERVER_SANS },
-  "apiserver-kubelet-client": { subject: "CN=kube-apiserver-kubelet-client,O=kubeadm:cluster-admins", issuer: "CN=kubernetes", ca: false, eku: CLIENT },
+  // No O from kubeadm v1.37.0 (and v1.33.12, v1.34.8, v1.35.5, v1.36.1), the default release: PR kubernetes/kubernetes#138957.
+  "apiserver-kubelet-client": { subject: "CN=kube-apiserver-kubelet-client", issuer: "CN=kubernetes", ca: false, eku: CLIENT },
   "front-proxy-ca": { subject: "CN=front-proxy-ca", issuer: "CN=front-proxy-ca", ca: true, san: "DNS:front-proxy-ca" },
   "front-proxy-client": { subject: "CN=front-proxy-client", issuer: "CN=front-proxy-ca", ca: false, eku: CLIENT },
   "etcd/ca": { subject: "CN=etcd-ca", issuer: "CN=etcd-ca", ca: true, san: "DNS:etcd-ca" },

@@ -1,10 +1,11 @@
 import { posix } from "node:path";
-import { controlPlaneURL, localAPIURL, type ClusterDescription, type NodeSpec, type ProfileName } from "../cluster/description.js";
+import { clusterVersion, controlPlaneURL, localAPIURL, type ClusterDescription, type NodeSpec, type ProfileName } from "../cluster/description.js";
 import { httpsURL } from "../cluster/net.js";
 import type { ExtKeyUsage, KeyUsageName, Subject } from "../pki/certificate.js";
 import { hardWayProfile } from "./hard-way.js";
 import { kubeadmProfile } from "./kubeadm.js";
 import type { AltNames, CertSpec, KeyPairSpec, KubeconfigSpec, Profile, Scope, SpecContext } from "./types.js";
+import { KUBEADM_RULES, kubeadmFacts, parseKubernetesVersion } from "./versions.js";
 
 export type { AltNames, CertSpec, Consumer, KeyPairSpec, KubeconfigSpec, Profile, Spec, SpecContext } from "./types.js";
 
@@ -27,6 +28,8 @@ export interface PlannedCertificate {
   /** id of the CA that signs it. */
   caId?: string;
   validityMs: number;
+  /** How the CA's subject key id is computed, as the Go behind that kubeadm release does (CAs only). */
+  subjectKeyIdHash?: "sha1" | "sha256";
 }
 
 export interface PlannedKeyPair {
@@ -34,6 +37,8 @@ export interface PlannedKeyPair {
   id: string;
   spec: KeyPairSpec;
   paths: string[];
+  /** Mode of the public half (sa.pub): kubeadm writes it 0600 like a key. */
+  publicKeyMode: number;
 }
 
 export type PlannedItem = PlannedCertificate | PlannedKeyPair;
@@ -56,6 +61,7 @@ const resolve = <T>(v: T | ((ctx: SpecContext) => T), ctx: SpecContext): T => (t
  */
 export function planCatalog(cluster: ClusterDescription): PlannedItem[] {
   const profile = PROFILES[cluster.profile];
+  const facts = kubeadmFacts(parseKubernetesVersion(clusterVersion(cluster)));
   const items: PlannedItem[] = [];
   for (const spec of profile.specs(cluster)) {
     const nodes = nodesFor(spec, cluster);
@@ -67,7 +73,8 @@ export function planCatalog(cluster: ClusterDescription): PlannedItem[] {
       const paths = [...new Set(trees.map((n) => posix.join(profile.nodeDir(cluster, n), "pki", baseName)))];
       const id = spec.scope === "cluster" || nodes.length === 1 ? spec.name : `${spec.name}@${node.name}`;
       if (spec.kind === "keypair") {
-        items.push({ kind: "keypair", id, spec, paths });
+        // kubeadm writes sa.pub 0600 like a key; the hard way's openssl leaves a public key 0644.
+        items.push({ kind: "keypair", id, spec, paths, publicKeyMode: cluster.profile === "kubeadm" ? KUBEADM_RULES.saPubMode.before : 0o644 });
         return;
       }
       const isCA = spec.ca === undefined;
@@ -81,6 +88,8 @@ export function planCatalog(cluster: ClusterDescription): PlannedItem[] {
         isCA,
         caId: spec.ca,
         validityMs: isCA ? cluster.caValidityMs : cluster.certValidityMs,
+        // The hard way's CAs come from openssl or cfssl, which hash with SHA-1.
+        subjectKeyIdHash: isCA && cluster.profile === "kubeadm" ? facts.subjectKeyIdHash : undefined,
       });
     });
   }

@@ -1,11 +1,13 @@
-import { serviceIP, type ClusterDescription } from "../cluster/description.js";
+import { clusterVersion, serviceIP, type ClusterDescription } from "../cluster/description.js";
 import { mergeAltNames, splitSANs } from "./altnames.js";
 import type { AltNames, CertSpec, KeyPairSpec, KubeconfigSpec, Profile, Spec, SpecContext } from "./types.js";
+import { kubeadmFacts, parseKubernetesVersion } from "./versions.js";
 
 /**
  * kubeadm v1.31+'s certificate list (cmd/kubeadm/app/phases/certs/certlist.go),
  * as data. File names, CN, O, SANs and usages follow kubeadm's code; where the
- * docs say otherwise (CA common names, etcd CNs) kubeadm wins.
+ * docs say otherwise (CA common names, etcd CNs) kubeadm wins. What changed
+ * between kubeadm releases is data in versions.ts, applied in kubeadmSpecs.
  */
 
 /** kubeadm GetAPIServerAltNames: node name, kubernetes.default…, service IP, advertise address, endpoint, certSANs. */
@@ -47,10 +49,11 @@ export const apiserver: CertSpec = {
   consumers: [{ component: "kube-apiserver", flag: "--tls-cert-file" }],
 };
 
+/** Its O depends on the kubeadm release (versions.ts apiserverKubeletClientOrganization): see kubeadmSpecs. */
 export const apiserverKubeletClient: CertSpec = {
   kind: "certificate", name: "apiserver-kubelet-client", longName: "certificate for the API server to connect to kubelet",
   baseName: "apiserver-kubelet-client", ca: "ca", commonName: "kube-apiserver-kubelet-client",
-  organization: ["kubeadm:cluster-admins"], extKeyUsage: ["clientAuth"], scope: "control-plane",
+  extKeyUsage: ["clientAuth"], scope: "control-plane",
   consumers: [{ component: "kube-apiserver", flag: "--kubelet-client-certificate" }],
 };
 
@@ -119,9 +122,15 @@ export const serviceAccountKey: KeyPairSpec = {
   ],
 };
 
+/** apiserver-kubelet-client as the cluster's kubeadm release issues it. */
+function kubeletClientFor(cluster: ClusterDescription): CertSpec {
+  const organization = kubeadmFacts(parseKubernetesVersion(clusterVersion(cluster))).apiserverKubeletClientOrganization;
+  return organization.length ? { ...apiserverKubeletClient, organization } : apiserverKubeletClient;
+}
+
 /** GetDefaultCertList, or GetCertsWithoutEtcd with external etcd; then the sa key pair. */
 export function kubeadmSpecs(cluster: ClusterDescription): Spec[] {
-  const core: Spec[] = [ca, apiserver, apiserverKubeletClient, frontProxyCA, frontProxyClient];
+  const core: Spec[] = [ca, apiserver, kubeletClientFor(cluster), frontProxyCA, frontProxyClient];
   const etcd: Spec[] = [etcdCA, etcdServer, etcdPeer, etcdHealthcheckClient, apiserverEtcdClient];
   return [...core, ...(cluster.etcd.external ? [] : etcd), serviceAccountKey];
 }
@@ -170,6 +179,8 @@ export const kubeletConf: KubeconfigSpec = {
   fileName: "kubelet.conf", ca: "ca", client: { commonName: ({ node }) => `system:node:${node.name}`, organization: ["system:nodes"] },
   server: "control-plane", context: "user@cluster", scope: "control-plane",
   consumers: [{ component: "kubelet", flag: "--kubeconfig" }],
+  // renewal/manager.go lists every kubeconfig but this one.
+  kubeletRotates: true,
 };
 
 /** kubeadm init's kubeconfig phase: admin, super-admin, kubelet, controller-manager, scheduler. */
@@ -179,7 +190,7 @@ export function kubeadmKubeconfigs(): KubeconfigSpec[] {
 
 export const kubeadmProfile: Profile = {
   name: "kubeadm",
-  description: "what kubeadm v1.31+ writes to /etc/kubernetes/pki",
+  description: "what kubeadm writes to /etc/kubernetes/pki, v1.31 to the newest (--kubernetes-version)",
   specs: kubeadmSpecs,
   kubeconfigs: kubeadmKubeconfigs,
   // One tree per control-plane node when there are several, as `kubeadm join --control-plane` leaves them.

@@ -94,6 +94,11 @@ export interface KubeconfigSpec {
   /** `cluster`: one, on the first control-plane node (super-admin.conf); otherwise as for certificates. */
   scope: Scope;
   consumers: Consumer[];
+  /**
+   * The kubelet rotates this client certificate itself (kubelet.conf), so
+   * `kubeadm certs renew` and `check-expiration` leave the file out.
+   */
+  kubeletRotates?: boolean;
 }
 
 export interface Profile {

@@ -21,5 +21,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   key: { summary: "Generate a private key (weak RSA refused) or print a key's public half", load: () => import("./key.js") },
   renew: { summary: "Renew leaf certificates like kubeadm certs renew: same identity, fresh validity, backed up, and what to restart", load: () => import("./renew.js") },
   "rotate-ca": { summary: "Replace a CA or the service-account key without downtime: begin, reissue, finish (status, abort)", load: () => import("./rotate-ca.js") },
+  certs: { summary: "kubeadm's certs commands, drop-in: check-expiration, renew, generate-csr, certificate-key", load: () => import("./certs.js") },
   explain: { summary: "Explain a certificate error message or log: the link, whose fault, the fix, and (--root) the file", load: () => import("./explain.js") },
 };

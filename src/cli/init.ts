@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { formatVersion, parseKubernetesVersion } from "../catalog/versions.js";
 import { parseKeyAlgorithm, parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { checkNodeName, checkPort, mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
@@ -37,6 +38,8 @@ Cluster (kubeadm's flag names):
   --service-cidr CIDR                  service subnet; its first IP goes into the SANs (default 10.96.0.0/12)
   --service-dns-domain DOMAIN          cluster DNS domain (default cluster.local)
   --cluster-name NAME                  cluster name (default kubernetes)
+  --kubernetes-version VERSION         the kubeadm release to match (default: the newest kubepki knows);
+                                       see docs/kubeadm-versions.md
   --config FILE                        kubeadm InitConfiguration/ClusterConfiguration (v1beta3, v1beta4)
                                        or a kubepki ClusterPKI file (several nodes); flags override it
 
@@ -71,6 +74,7 @@ const options = {
   ...NODE_FLAGS,
   "apiserver-bind-port": { type: "string" },
   "cluster-name": { type: "string" },
+  "kubernetes-version": { type: "string" },
   "encryption-algorithm": { type: "string" },
   "cert-validity": { type: "string" },
   "ca-validity": { type: "string" },
@@ -91,6 +95,7 @@ function patchFromFlags(v: Flags): ClusterPatch {
     ...nodePatchFromFlags(v),
     profile: v.profile !== undefined ? parseProfile(v.profile, "--profile") : undefined,
     clusterName: v["cluster-name"] !== undefined ? checkNodeName(v["cluster-name"], "--cluster-name") : undefined,
+    kubernetesVersion: v["kubernetes-version"] !== undefined ? formatVersion(parseKubernetesVersion(v["kubernetes-version"])) : undefined,
     bindPort: v["apiserver-bind-port"] !== undefined ? checkPort(v["apiserver-bind-port"], "--apiserver-bind-port") : undefined,
     encryptionAlgorithm: v["encryption-algorithm"] !== undefined ? parseKeyAlgorithm(v["encryption-algorithm"], "--encryption-algorithm") : undefined,
     certValidityMs: v["cert-validity"] !== undefined ? parsePositiveDuration(v["cert-validity"], "--cert-validity") : undefined,

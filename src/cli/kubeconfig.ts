@@ -18,6 +18,7 @@ import { checkServerURL, groupsOf } from "./onboard.js";
 import { styleFor } from "./style.js";
 
 export const help = `Usage: kubepki kubeconfig --client-name NAME [--org O]… --kubeconfig FILE [--server URL] [--cert-dir DIR] [flags]
+       kubepki kubeconfig user --client-name NAME [--org O]… [--config FILE] > FILE   (kubeadm's kubeconfig user; docs/certs.md)
 
 Makes a kubeconfig for any identity — a person, a component, a node — signed
 by the CA in --cert-dir, like 'kubeadm kubeconfig user': a new key, a client
@@ -78,6 +79,8 @@ async function existingServer(path: string, clusterName: string): Promise<string
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // kubeadm's `kubeconfig user`, printing to stdout: src/cli/kubeconfig-user.ts.
+  if (argv[0] === "user") return (await import("./kubeconfig-user.js")).run(argv.slice(1));
   const { values, positionals } = parseFlags("kubeconfig", argv, options, true);
   if (positionals.length) throw inputError(`kubeconfig: unexpected argument "${positionals[0]}"`, "the identity goes in --client-name");
   const format = outputFormat(values.output, "kubeconfig");

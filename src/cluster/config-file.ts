@@ -2,6 +2,7 @@ import { z } from "zod";
 import { inputError } from "../errors.js";
 import { readText } from "../store/files.js";
 import { parseYAMLDocuments } from "../yaml.js";
+import { formatVersion, parseKubernetesVersion } from "../catalog/versions.js";
 import { parseKeyAlgorithm, parseProfile } from "./description.js";
 import { parsePositiveDuration } from "./duration.js";
 import { parseIP } from "./net.js";
@@ -18,6 +19,8 @@ const initConfiguration = z.looseObject({
 });
 const clusterConfiguration = z.looseObject({
   clusterName: z.string().optional(),
+  kubernetesVersion: z.string().optional(),
+  certificatesDir: z.string().optional(),
   controlPlaneEndpoint: z.string().optional(),
   networking: z.looseObject({ serviceSubnet: z.string().optional(), dnsDomain: z.string().optional() }).optional(),
   apiServer: z.looseObject({ certSANs: strings.optional() }).optional(),
@@ -35,6 +38,7 @@ const kubepkiConfig = z.strictObject({
   apiVersion: z.literal(KUBEPKI_API_VERSION),
   kind: z.literal("ClusterPKI"),
   profile: z.string().optional(),
+  kubernetesVersion: z.string().optional(),
   clusterName: z.string().optional(),
   controlPlaneEndpoint: z.string().optional(),
   bindPort: z.number().int().optional(),
@@ -108,6 +112,8 @@ function fromCluster(c: z.infer<typeof clusterConfiguration>, where: string): Cl
   const f = (name: string) => `${where}: ${name}`;
   return {
     clusterName: c.clusterName,
+    kubernetesVersion: c.kubernetesVersion !== undefined ? formatVersion(parseKubernetesVersion(c.kubernetesVersion, f("kubernetesVersion"))) : undefined,
+    certificatesDir: c.certificatesDir || undefined,
     controlPlaneEndpoint: c.controlPlaneEndpoint ? checkEndpoint(c.controlPlaneEndpoint, f("controlPlaneEndpoint")) : undefined,
     serviceSubnet: c.networking?.serviceSubnet ? checkServiceSubnet(c.networking.serviceSubnet, f("networking.serviceSubnet")) : undefined,
     dnsDomain: c.networking?.dnsDomain,
@@ -128,7 +134,7 @@ function fromKubepki(c: z.infer<typeof kubepkiConfig>, where: string): ClusterPa
   return {
     ...fromCluster(
       {
-        clusterName: c.clusterName, controlPlaneEndpoint: c.controlPlaneEndpoint,
+        clusterName: c.clusterName, kubernetesVersion: c.kubernetesVersion, controlPlaneEndpoint: c.controlPlaneEndpoint,
         networking: { serviceSubnet: c.serviceSubnet, dnsDomain: c.dnsDomain }, apiServer: { certSANs: c.apiServerCertSANs },
         etcd: { local: { serverCertSANs: c.etcd?.serverCertSANs, peerCertSANs: c.etcd?.peerCertSANs }, external: c.etcd?.external ? {} : undefined },
         certificateValidityPeriod: c.certificateValidityPeriod, caCertificateValidityPeriod: c.caCertificateValidityPeriod,

@@ -1,6 +1,7 @@
 import { hostname, networkInterfaces } from "node:os";
 import { KEY_ALGORITHMS, type KeyAlgorithm } from "../pki/keys.js";
 import { inputError } from "../errors.js";
+import { defaultKubernetesVersion, formatVersion, kubeadmFacts, parseKubernetesVersion } from "../catalog/versions.js";
 import { firstServiceIP, httpsURL } from "./net.js";
 
 export type ProfileName = "kubeadm" | "hard-way";
@@ -33,6 +34,14 @@ export interface ClusterDescription {
   encryptionAlgorithm: KeyAlgorithm;
   certValidityMs: number;
   caValidityMs: number;
+  /**
+   * The kubeadm release whose rules apply ("v1.34.8"): --kubernetes-version or
+   * kubernetesVersion in the ClusterConfiguration; unset = the newest kubepki
+   * knows (see src/catalog/versions.ts).
+   */
+  kubernetesVersion?: string;
+  /** kubeadm's certificatesDir (default /etc/kubernetes/pki), for the commands that read a node: --cert-dir wins. */
+  certificatesDir?: string;
 }
 
 export const DEFAULTS = {
@@ -91,9 +100,18 @@ export function parseProfile(text: string, what: string): ProfileName {
   return text as ProfileName;
 }
 
-/** Checks what types cannot: unique node names and addresses. */
+/** The kubeadm release a description speaks for: its own, or the newest kubepki knows. */
+export function clusterVersion(cluster: ClusterDescription): string {
+  return cluster.kubernetesVersion ?? formatVersion(defaultKubernetesVersion());
+}
+
+/** Checks what types cannot: unique node names and addresses, an algorithm the version's kubeadm accepts. */
 export function validateCluster(cluster: ClusterDescription): ClusterDescription {
   if (cluster.controlPlane.length === 0) throw inputError("controlPlane: at least one control-plane node is needed");
+  const version = parseKubernetesVersion(clusterVersion(cluster));
+  if (cluster.encryptionAlgorithm === "ECDSA-P384" && !kubeadmFacts(version).ecdsaP384) {
+    throw inputError(`encryptionAlgorithm: ECDSA-P384 is not valid for kubeadm ${formatVersion(version)}`, "kubeadm accepts ECDSA-P384 from v1.34.0; choose ECDSA-P256 or RSA-2048, or a newer --kubernetes-version");
+  }
   const seen = new Set<string>();
   for (const node of [...cluster.controlPlane, ...cluster.workers]) {
     if (seen.has(node.name)) throw inputError(`nodes: node name "${node.name}" is used twice`);

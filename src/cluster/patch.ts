@@ -45,6 +45,8 @@ export function mergeClusterPatches(patches: ClusterPatch[]): ClusterDescription
     encryptionAlgorithm: p.encryptionAlgorithm ?? DEFAULTS.encryptionAlgorithm,
     certValidityMs: p.certValidityMs ?? parsePositiveDuration(DEFAULTS.certValidity, "default"),
     caValidityMs: p.caValidityMs ?? parsePositiveDuration(DEFAULTS.caValidity, "default"),
+    kubernetesVersion: p.kubernetesVersion,
+    certificatesDir: p.certificatesDir,
   });
 }
 

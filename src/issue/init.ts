@@ -143,7 +143,7 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
       const place = w.places.find((p) => p.stem === stem)!;
       // The key before its certificate: a kill in between leaves no certificate without its key.
       if (w.fresh || !place.key) writes.push({ path: file(stem, ".key"), data: privateKeyToPEM(w.key!), mode: KEY_MODE });
-      if (item.kind === "keypair") writes.push({ path: file(stem, ".pub"), data: publicKeyToPEM(w.key!), mode: PUBLIC_MODE });
+      if (item.kind === "keypair") writes.push({ path: file(stem, ".pub"), data: publicKeyToPEM(w.key!), mode: item.publicKeyMode });
       else writes.push({ path: file(stem, ".crt"), data: certificateToPEM(w.outcome.certificate!.der), mode: PUBLIC_MODE });
     }
   }
@@ -212,7 +212,7 @@ function issueCertificate(w: Work, item: PlannedCertificate, signers: Map<string
     {
       subject: item.subject, serial: randomSerial63(), notBefore: w.outcome.notBefore!, notAfter: w.outcome.notAfter!,
       publicKey: w.key!, isCA: item.isCA, keyUsage: item.keyUsage, extKeyUsage: item.extKeyUsage,
-      dnsNames: item.altNames.dnsNames, ipAddresses: item.altNames.ipAddresses,
+      dnsNames: item.altNames.dnsNames, ipAddresses: item.altNames.ipAddresses, subjectKeyIdHash: item.subjectKeyIdHash,
     },
     { key: signer ? signer.key! : w.key!, certificateDER: signer?.cert?.der },
   );

@@ -12,6 +12,8 @@ export interface StaticPod {
   flags: Map<string, string>;
   /** hostPath volumes: mount path in the container → path on the host. */
   hostPaths: Map<string, string>;
+  /** The main container's image ("registry.k8s.io/kube-apiserver:v1.34.8"): its tag is the Kubernetes version. */
+  image?: string;
 }
 
 const KNOWN = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
@@ -24,7 +26,7 @@ export function parseStaticPod(text: string, path: string): StaticPod {
     throw inputError(`${path}: not a static pod manifest (kind: Pod with containers)`);
   }
   // Only what has the right shape counts: a hand-edited manifest may hold anything.
-  type Container = { name?: unknown; command?: unknown; args?: unknown; volumeMounts?: unknown };
+  type Container = { name?: unknown; image?: unknown; command?: unknown; args?: unknown; volumeMounts?: unknown };
   const containers = (pod.spec!.containers as unknown[]).filter((c): c is Container => isObject(c));
   if (containers.length === 0) throw inputError(`${path}: not a static pod manifest (no container)`);
   const main = containers.find((c) => KNOWN.includes(String(c.name))) ?? containers[0];
@@ -50,7 +52,7 @@ export function parseStaticPod(text: string, path: string): StaticPod {
   }
   const podName = typeof pod.metadata?.name === "string" ? pod.metadata.name.replace(/-[^-]+$/, "") : undefined;
   const component = KNOWN.find((k) => k === main.name || k === podName || basename(path) === `${k}.yaml`) ?? String(main.name ?? basename(path));
-  return { path, component, flags, hostPaths };
+  return { path, component, flags, hostPaths, image: typeof main.image === "string" ? main.image : undefined };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

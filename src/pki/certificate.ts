@@ -35,6 +35,8 @@ export interface CertificateTemplate {
   uris?: string[];
   /** A subject encoded elsewhere (the CSR signer re-encodes a request's subject as Go does); wins over `subject`. */
   subjectName?: asn.Name;
+  /** A CA's subject key id: SHA-1 (Go up to 1.24, the default here) or truncated SHA-256 (Go 1.25's x509sha256skid). */
+  subjectKeyIdHash?: "sha1" | "sha256";
 }
 
 /** The signer: the CA's key and certificate (DER), or nothing for a self-signed CA. */
@@ -142,9 +144,14 @@ const KEY_USAGE_FLAG: Record<KeyUsageName, number> = {
   cRLSign: asn.KeyUsageFlags.cRLSign,
 };
 
-/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits, as Go computes SKIDs. */
-export function subjectKeyId(spki: asn.SubjectPublicKeyInfo): Buffer {
-  return createHash("sha1").update(Buffer.from(spki.subjectPublicKey)).digest();
+/**
+ * The SKID Go's CreateCertificate gives a CA whose template has none: SHA-1 of
+ * the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1), or from Go 1.25 with
+ * GODEBUG x509sha256skid=1 the leftmost 160 bits of their SHA-256 (RFC 7093 §2 method 1).
+ */
+export function subjectKeyId(spki: asn.SubjectPublicKeyInfo, hash: "sha1" | "sha256" = "sha1"): Buffer {
+  const digest = createHash(hash).update(Buffer.from(spki.subjectPublicKey)).digest();
+  return digest.subarray(0, 20);
 }
 
 /**
@@ -169,7 +176,7 @@ export function createCertificate(template: CertificateTemplate, issuer: Issuer)
   }
   extensions.push(extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints({ cA: template.isCA })));
   if (template.isCA) {
-    extensions.push(extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(subjectKeyId(spki))));
+    extensions.push(extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(subjectKeyId(spki, template.subjectKeyIdHash))));
   }
   if (signer?.skid) {
     extensions.push(extension(asn.id_ce_authorityKeyIdentifier, false, new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(signer.skid) })));

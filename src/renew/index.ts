@@ -28,6 +28,11 @@ export interface RenewOptions extends DiscoverOptions {
   /** Key type of new keys; default: the same as the old key's. */
   algorithm?: KeyAlgorithm;
   validityMs?: number;
+  /**
+   * `kubeadm certs renew`'s rule (renewal/readwriter.go): a renewed kubeconfig's
+   * certificate-authority-data becomes the CA certificate on disk.
+   */
+  resetKubeconfigCA?: boolean;
   dryRun?: boolean;
   now?: Date;
 }
@@ -87,7 +92,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     const ca = loaded.item.caId ? byId.get(loaded.item.caId) : undefined;
     if (!ca?.cert) throw inputError(`${item.name}: its CA ${loaded.item.caId ?? "(unknown)"} was not found`, "nothing was changed");
     if (!ca.key) {
-      throw inputError(`${item.name}: detected external CA ${ca.item.id} (${ca.certFile} has no key), so ${item.name} can't be renewed here`, "sign a new certificate with that CA, or name only the certificates whose CA key is on this node; nothing was changed");
+      throw inputError(`${item.name}: detected external CA ${ca.item.id} (${ca.certFile} has no key), so ${item.name} can't be renewed here`, "nothing was changed; with an external CA, make keys and CSRs with 'kubepki certs generate-csr' (into an empty folder) and have that CA sign them, or name only the certificates whose CA key is on this node");
     }
     item.action = "renew";
     work.push({ item, loaded, ca });
@@ -114,7 +119,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     );
     item.renewed = parseCertificate(der, item.name);
     if (loaded.item.kubeconfig && loaded.certFile === loaded.item.file) {
-      writes.push({ path: loaded.item.file, data: await kubeconfigWithCredentials(loaded, der, key), mode: KEY_MODE });
+      writes.push({ path: loaded.item.file, data: await kubeconfigWithCredentials(loaded, der, key, options.resetKubeconfigCA ? ca.cert!.der : undefined), mode: KEY_MODE });
     } else {
       if (!options.reuseKey) writes.push({ path: loaded.keyFile!, data: privateKeyToPEM(key), mode: KEY_MODE });
       writes.push({ path: loaded.certFile, data: certificateToPEM(der), mode: PUBLIC_MODE });
@@ -161,9 +166,18 @@ function distinctSerial(old: string): Buffer {
   }
 }
 
-/** The kubeconfig with its user's embedded certificate and key replaced, everything else as it was. */
-async function kubeconfigWithCredentials(c: LoadedCert, der: Buffer, key: KeyObject): Promise<string> {
+/** The kubeconfig with its user's embedded certificate and key replaced (and with `caDER`, its cluster's CA), everything else as it was. */
+async function kubeconfigWithCredentials(c: LoadedCert, der: Buffer, key: KeyObject, caDER?: Buffer): Promise<string> {
   const doc = (await loadKubeconfig(c.item.file)).raw;
+  if (caDER) {
+    const clusters = doc.clusters as { name: string; cluster: Record<string, unknown> }[];
+    const cluster = clusters.find((k) => k.name === c.kubeconfig!.cluster);
+    if (cluster) {
+      // Data and a file reference together are an error to client-go: the data replaces the reference.
+      delete cluster.cluster["certificate-authority"];
+      cluster.cluster["certificate-authority-data"] = Buffer.from(certificateToPEM(caDER)).toString("base64");
+    }
+  }
   const users = doc.users as { name: string; user: Record<string, unknown> }[];
   const user = users.find((u) => u.name === c.kubeconfig!.user)!;
   user.user["client-certificate-data"] = Buffer.from(certificateToPEM(der)).toString("base64");
