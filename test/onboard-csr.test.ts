@@ -132,7 +132,7 @@ test("a request altered after signing is refused by review and by sign; openssl 
   assert.ok(!existsSync(join(dir, "rob.crt")));
 });
 
-test("sign follows kube-controller-manager's signer: subject and SANs copied, extensions dropped, usages mapped, 128-bit serial, lifetime clamped", (t) => {
+test("sign follows kube-controller-manager's signer (and the local signer its rules): subject and SANs copied, extensions dropped, usages mapped, 128-bit serial, lifetime clamped", (t) => {
   const dir = tempDir(t);
   const pki = cluster(dir);
   const now = "2027-03-01T12:00:00Z";
@@ -142,7 +142,9 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
     "-addext", "extendedKeyUsage=codeSigning",
   ]);
   const out = join(dir, "app.crt");
-  const r = kubepki(["sign", csr, "--cert-dir", pki, "--duration", "2h", "--now", now, "-o", out]);
+  // SANs through a client-only signer are refused; the local signer with client usages copies them as the controller would.
+  const local = ["--signer", "local", "--usages", "digital signature,key encipherment,client auth"];
+  const r = kubepki(["sign", csr, "--cert-dir", pki, ...local, "--duration", "2h", "--now", now, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
   const f = opensslFields(out);
   assert.equal(f.subject, "CN=app,O=team-a", "Go re-encodes the subject: O before CN, emailAddress dropped");
@@ -163,7 +165,7 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
   const made = kubepki(["user", "create", "jane", "--duration", "48h", "--algorithm", "ECDSA-P256", "--out", dir]);
   assert.equal(made.code, 0, made.stderr);
   const signed = join(dir, "jane-signed.yaml");
-  const s = kubepki(["sign", join(dir, "jane-csr.yaml"), "--cert-dir", pki, "--now", now, "-o", signed]);
+  const s = kubepki(["sign", join(dir, "jane-csr.yaml"), "--cert-dir", pki, "--now", now, "--out", signed]);
   assert.equal(s.code, 0, s.stderr);
   const obj = parse(readFileSync(signed, "utf8"));
   assert.equal(obj.status.conditions[0].type, "Approved");
@@ -175,11 +177,11 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
   assert.equal(openssl(["verify", "-attime", at, "-CAfile", join(pki, "ca.crt"), join(dir, "jane.crt")]).code, 0);
 
   // expirationSeconds below 10 minutes is raised to 10 minutes by the signer; the CA's end caps everything.
-  const tenMin = kubepki(["sign", csr, "--cert-dir", pki, "--duration", "1s", "--now", now]);
+  const tenMin = kubepki(["sign", csr, "--cert-dir", pki, ...local, "--duration", "1s", "--now", now]);
   assert.equal(tenMin.code, 0, tenMin.stderr);
   writeFileSync(join(dir, "short.crt"), tenMin.stdout);
   assert.equal(opensslFields(join(dir, "short.crt")).notAfter.toISOString(), "2027-03-01T12:00:01.000Z", "--duration itself is the signer's TTL");
-  const capped = kubepki(["sign", csr, "--cert-dir", pki, "--duration", "200000h"]);
+  const capped = kubepki(["sign", csr, "--cert-dir", pki, ...local, "--duration", "200000h"]);
   writeFileSync(join(dir, "capped.crt"), capped.stdout);
   assert.equal(opensslFields(join(dir, "capped.crt")).notAfter.getTime(), opensslFields(join(pki, "ca.crt")).notAfter.getTime(), "never past the CA");
   assert.match(capped.stderr, /cut to the CA's expiry/);
