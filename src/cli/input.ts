@@ -25,20 +25,19 @@ export function errnoText(code: string): string {
   return ERRNO_WORDS[code] ?? code;
 }
 
-/** Standard input, whole. */
-export function readStdin(): string {
-  // fd 0 read synchronously: a request or a certificate is small, and this works on pipes, files and terminals.
-  return readFileSync(0, "utf8");
-}
-
 /**
  * A file's text, or standard input for "-" (the one grammar: `-` reads stdin
  * wherever a file is read). A file that cannot be read is bad input, said in words.
  */
 export function readInput(path: string, what = path): string {
-  if (path === "-") return readStdin();
+  return readInputBytes(path, what).toString("utf8");
+}
+
+/** readInput's bytes, for inputs that may be DER. */
+export function readInputBytes(path: string, what = path): Buffer {
   try {
-    return readFileSync(path, "utf8");
+    // fd 0 read synchronously: a request or a certificate is small, and this works on pipes, files and terminals.
+    return readFileSync(path === "-" ? 0 : path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${code ? errnoText(code) : (err as Error).message}`);

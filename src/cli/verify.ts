@@ -1,0 +1,121 @@
+import { parseDuration } from "../cluster/duration.js";
+import { inputError } from "../errors.js";
+import { parseCertificate, type CertificateModel } from "../pki/model.js";
+import { decodeCertificates } from "../pki/pem.js";
+import { verifyCertificate, type Purpose, type VerifyResult } from "../pki/verify.js";
+import { terminalSafe } from "../text.js";
+import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { inputName, readInputBytes } from "./input.js";
+import { printData, stdoutStyle, writeStdout } from "./output.js";
+
+export const help = `Usage: kubepki verify CERT… --ca FILE [--untrusted FILE]… [--purpose server|client|any] [--name HOST_OR_IP]
+                      [--expires-within DURATION] [--now TIME] [-o text|json|yaml]
+
+Verifies certificates the way Kubernetes components do — they are Go programs,
+so this follows Go's crypto/x509 Verify: a chain by signature (not by name
+alone) through the --untrusted intermediates to a --ca root; every certificate
+in it valid now; CA:TRUE on intermediates, keyCertSign on any CA that lists key
+usages, path length limits; extended key usage nested down the chain (a CA
+listing EKUs limits what it signs); and with --name, the leaf's DNS or IP SANs
+(never the CN, as Go since 1.15). It answers 'openssl verify -CAfile
+-untrusted -purpose' and 'openssl x509 -checkend' for scripts.
+
+Each CERT is a PEM or DER file, or "-" for standard input; its first
+certificate is the one verified, any others in the file serve as intermediates
+(a chain as a server sends it). Name constraints are not evaluated (said when
+present).
+
+Exit status: 0 every CERT is valid; 1 one is not (the reason is printed);
+2 bad input.
+
+Flags:
+  --ca FILE              trusted roots (PEM bundle; repeatable; required)
+  --untrusted FILE       intermediates to build the chain with (repeatable)
+  --purpose P            server (what a client checks of a server), client (what a
+                         server checks of a client) or any (default: any)
+  --name HOST_OR_IP      the name the certificate must be valid for (the server's address)
+  --expires-within D     also fail when the certificate expires within D (24h, 720h…)
+  --now TIME             verify at this RFC 3339 time instead of the clock
+  -o, --output FMT       text (default), json or yaml
+
+Examples:
+  # Is the API server certificate good for the name clients use?
+  kubepki verify /etc/kubernetes/pki/apiserver.crt --ca /etc/kubernetes/pki/ca.crt --purpose server --name 10.0.0.10
+
+  # A chain file, as a server sends it, against a root
+  kubepki verify chain.pem --ca root.crt --purpose server --name api.example.com
+
+  # In a script: still valid in 30 days?
+  kubepki verify /etc/kubernetes/pki/apiserver-etcd-client.crt --ca /etc/kubernetes/pki/etcd/ca.crt --expires-within 720h || echo renew
+`;
+
+const options = {
+  ca: { type: "string", multiple: true },
+  untrusted: { type: "string", multiple: true },
+  purpose: { type: "string" },
+  name: { type: "string" },
+  "expires-within": { type: "string" },
+  now: { type: "string" },
+  output: { type: "string", short: "o" },
+} as const;
+
+/** Every certificate in a PEM or DER file. */
+function readCertificates(file: string): CertificateModel[] {
+  const name = inputName(file);
+  const bytes = readInputBytes(file, name);
+  const text = bytes.toString("latin1");
+  const ders = text.includes("-----BEGIN") ? decodeCertificates(text, name) : [bytes];
+  if (ders.length === 0) throw inputError(`${name}: no certificate found`);
+  return ders.map((der, i) => parseCertificate(der, ders.length > 1 ? `${name}[${i}]` : name));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("verify", argv, options, true);
+  if (positionals.length === 0) throw inputError("verify: give at least one CERT file (- for standard input)", "see 'kubepki verify --help'");
+  const format = outputFormat(values.output, "verify");
+  const purpose = (values.purpose ?? "any") as Purpose;
+  if (!["server", "client", "any"].includes(purpose)) throw inputError(`verify: --purpose: "${values.purpose}" is not server, client or any`);
+  if (!values.ca?.length) throw inputError("verify: --ca FILE is required (the trusted root, e.g. /etc/kubernetes/pki/ca.crt)");
+  const expiresWithinMs = values["expires-within"] !== undefined ? parseDuration(values["expires-within"], "--expires-within") : undefined;
+  const now = parseNow(values.now) ?? new Date();
+  const roots = values.ca.flatMap(readCertificates);
+  const untrusted = (values.untrusted ?? []).flatMap(readCertificates);
+  const results = positionals.map((file) => {
+    const [leaf, ...rest] = readCertificates(file);
+    return { file: inputName(file), result: verifyCertificate(leaf, { roots, intermediates: [...rest, ...untrusted], now, purpose, name: values.name, expiresWithinMs }) };
+  });
+  if (format !== "text") await printData(format, verifyData(results, { now, purpose, name: values.name }));
+  else writeStdout(renderVerify(results));
+  return results.every((r) => r.result.valid) ? 0 : 1;
+}
+
+type Verified = { file: string; result: VerifyResult };
+
+/** `-o json|yaml` (docs/verify.md). */
+export function verifyData(results: Verified[], asked: { now: Date; purpose: Purpose; name?: string }) {
+  return {
+    kind: "VerifyResult", apiVersion: "kubepki.io/v1alpha1",
+    now: asked.now.toISOString(), purpose: asked.purpose, name: asked.name ?? null,
+    valid: results.every((r) => r.result.valid),
+    results: results.map(({ file, result }) => ({
+      file, valid: result.valid,
+      reason: result.problem?.reason ?? null, message: result.problem?.message ?? null,
+      chain: result.chain.map((c) => ({ subject: c.subject.text, serial: c.serial, notAfter: c.notAfter.toISOString() })),
+      notes: result.notes,
+    })),
+  };
+}
+
+function renderVerify(results: Verified[]): string {
+  const style = stdoutStyle();
+  const lines: string[] = [];
+  for (const { file, result } of results) {
+    if (result.valid) {
+      lines.push(`${terminalSafe(file)}: ${style.green("OK")} (${terminalSafe(result.chain.map((c) => c.subject.text || "(empty subject)").join(" → "))})`);
+    } else {
+      lines.push(`${terminalSafe(file)}: ${style.red("FAILED")} ${result.problem!.reason}: ${terminalSafe(result.problem!.message)}`);
+    }
+    for (const n of result.notes) lines.push(`  note: ${terminalSafe(n)}`);
+  }
+  return lines.join("\n") + "\n";
+}
