@@ -2,8 +2,8 @@ import { parseDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
-import { verifyCertificate, type Purpose, type VerifyResult } from "../pki/verify.js";
-import { terminalSafe } from "../text.js";
+import { verifyCertificate, type Purpose } from "../pki/verify.js";
+import { renderVerify, verifyData } from "../report/verify.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { inputName, readInputBytes } from "./input.js";
 import { printData, stdoutStyle, writeStdout } from "./output.js";
@@ -85,37 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     return { file: inputName(file), result: verifyCertificate(leaf, { roots, intermediates: [...rest, ...untrusted], now, purpose, name: values.name, expiresWithinMs }) };
   });
   if (format !== "text") await printData(format, verifyData(results, { now, purpose, name: values.name }));
-  else writeStdout(renderVerify(results));
+  else writeStdout(renderVerify(results, stdoutStyle()));
   return results.every((r) => r.result.valid) ? 0 : 1;
 }
 
-type Verified = { file: string; result: VerifyResult };
-
-/** `-o json|yaml` (docs/verify.md). */
-export function verifyData(results: Verified[], asked: { now: Date; purpose: Purpose; name?: string }) {
-  return {
-    kind: "VerifyResult", apiVersion: "kubepki.io/v1alpha1",
-    now: asked.now.toISOString(), purpose: asked.purpose, name: asked.name ?? null,
-    valid: results.every((r) => r.result.valid),
-    results: results.map(({ file, result }) => ({
-      file, valid: result.valid,
-      reason: result.problem?.reason ?? null, message: result.problem?.message ?? null,
-      chain: result.chain.map((c) => ({ subject: c.subject.text, serial: c.serial, notAfter: c.notAfter.toISOString() })),
-      notes: result.notes,
-    })),
-  };
-}
-
-function renderVerify(results: Verified[]): string {
-  const style = stdoutStyle();
-  const lines: string[] = [];
-  for (const { file, result } of results) {
-    if (result.valid) {
-      lines.push(`${terminalSafe(file)}: ${style.green("OK")} (${terminalSafe(result.chain.map((c) => c.subject.text || "(empty subject)").join(" → "))})`);
-    } else {
-      lines.push(`${terminalSafe(file)}: ${style.red("FAILED")} ${result.problem!.reason}: ${terminalSafe(result.problem!.message)}`);
-    }
-    for (const n of result.notes) lines.push(`  note: ${terminalSafe(n)}`);
-  }
-  return lines.join("\n") + "\n";
-}
