@@ -128,6 +128,8 @@ test("words, not errno codes; did-you-mean for commands; exit codes 0/1/2; times
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /unknown command "inpsect"\nhint: did you mean inspect\?/);
   assert.match(kubepki(["verfy"]).stderr, /did you mean verify\?/);
+  assert.match(kubepki(["csr", "reveiw", "x"]).stderr, /unknown subcommand "reveiw"\nhint: did you mean 'csr review'\?/);
+  assert.match(kubepki(["key", "genrate"]).stderr, /did you mean 'key generate'\?/);
 
   // The issue's time row: 1949 would be written as UTCTime 49 and read back as 2049; year 1 is no time at all.
   for (const now of ["1949-06-01T00:00:00Z", "0001-01-01T00:00:00Z"]) {
@@ -147,4 +149,23 @@ test("words, not errno codes; did-you-mean for commands; exit codes 0/1/2; times
   assert.equal(openssl(["req", "-new", "-key", f("jane.key"), "-subj", "/CN=root/O=system:masters", "-out", f("root.csr")]).code, 0);
   assert.equal(kubepki(["csr", "review", f("root.csr")]).code, 1);
   assert.equal(kubepki(["sign", f("root.csr"), "--ca", f("ca.crt"), "--ca-key", f("ca.key")]).code, 2);
+});
+
+test("verify takes kubeadm names with or without .crt, and the catalog's CA of a file in a kubeadm tree; typos get the closest name", (t) => {
+  const dir = tempDir(t);
+  const init = kubepki(["init", "--out", join(dir, "k"), "--node-name", "cp1", "--apiserver-advertise-address", "127.0.0.1", "--encryption-algorithm", "ECDSA-P256"]);
+  assert.equal(init.code, 0, init.stderr);
+  const pki = join(dir, "k", "pki");
+  const r = kubepki(["verify", "--cert-dir", pki, "apiserver", "etcd-server", "etcd/peer.crt", "front-proxy-client.crt", join(pki, "apiserver-etcd-client.crt"), "-o", "json"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const roots = JSON.parse(r.stdout).results.map((x: { chain: { subject: string }[] }) => x.chain.at(-1)!.subject);
+  assert.deepEqual(roots, ["CN=kubernetes", "CN=etcd-ca", "CN=etcd-ca", "CN=front-proxy-ca", "CN=etcd-ca"]);
+  // openssl agrees on the CA each was checked against.
+  assert.equal(openssl(["verify", "-CAfile", join(pki, "etcd", "ca.crt"), join(pki, "etcd", "peer.crt")]).code, 0);
+  const typo = kubepki(["verify", "--cert-dir", pki, "apiservr"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /apiservr: no such file, nor a kubeadm certificate name\nhint: did you mean apiserver\?/);
+  const unknown = kubepki(["verify", join(dir, "k", "admin.conf")]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--ca FILE is needed/);
 });

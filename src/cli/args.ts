@@ -56,6 +56,13 @@ export function closest(word: string, candidates: string[]): string | undefined 
   return best?.name;
 }
 
+/** The error for a missing or unknown subcommand, with the closest one when a typo is likely. */
+export function subcommandError(command: string, sub: string | undefined, subcommands: string[], usage: string) {
+  if (!sub) return inputError(`${command}: a subcommand is needed`, usage);
+  const guess = closest(sub, subcommands);
+  return inputError(`${command}: unknown subcommand "${sub}"`, guess ? `did you mean '${command} ${guess}'?` : usage);
+}
+
 /** "a,b, c" → ["a","b","c"], for kubeadm's comma-list flags; repeated flags are joined too. */
 export function commaList(values: string | string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;

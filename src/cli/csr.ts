@@ -4,7 +4,7 @@ import { readCSRFile } from "../kube/csr.js";
 import { reviewData, renderReview } from "../report/csr-review.js";
 import { reviewRequest } from "../signer/review.js";
 import { parseSignerFlag, requestFrom } from "../signer/request.js";
-import { commaList, outputFormat, parseFlags } from "./args.js";
+import { subcommandError, commaList, outputFormat, parseFlags } from "./args.js";
 import { printData } from "./output.js";
 import { inputName, readInput } from "./input.js";
 import { styleFor } from "./style.js";
@@ -58,7 +58,7 @@ const options = {
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== "review") throw inputError(sub ? `csr: unknown subcommand "${sub}"` : "csr: a subcommand is needed", "use 'kubepki csr review FILE'");
+  if (sub !== "review") throw subcommandError("csr", sub, ["review"], "use 'kubepki csr review FILE'");
   const { values, positionals } = parseFlags("csr review", rest, options, true);
   if (positionals.length !== 1) throw inputError("csr review: give one FILE");
   const format = outputFormat(values.output, "csr review");

@@ -9,7 +9,7 @@ import { certificatePublicKey } from "../pki/certificate.js";
 import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { shellCommand, terminalSafe } from "../text.js";
-import { formatAndFile, parseFlags, parseNow } from "./args.js";
+import { subcommandError, formatAndFile, parseFlags, parseNow } from "./args.js";
 import { inputName, readInput, readPassphrase } from "./input.js";
 import { printData } from "./output.js";
 
@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "generate") return generate(rest);
   if (sub === "public") return publicKey(rest);
-  throw inputError(sub ? `key: unknown subcommand "${sub}"` : "key: a subcommand is needed", "use 'kubepki key generate' or 'kubepki key public'");
+  throw subcommandError("key", sub, ["generate", "public"], "use 'kubepki key generate' or 'kubepki key public'");
 }
 
 async function generate(argv: string[]): Promise<number> {

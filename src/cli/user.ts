@@ -14,7 +14,7 @@ import { privilegeWarnings } from "../signer/guard.js";
 import { KUBE_APISERVER_CLIENT, findSigner } from "../signer/signers.js";
 import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
-import { formatAndFile, outputFormat, parseFlags, parseNow } from "./args.js";
+import { subcommandError, formatAndFile, outputFormat, parseFlags, parseNow } from "./args.js";
 import { inputName, readInput, readPassphrase } from "./input.js";
 import { printData } from "./output.js";
 import { checkServerURL, groupsOf } from "./onboard.js";
@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "create") return create(rest);
   if (sub === "kubeconfig") return kubeconfig(rest);
-  throw inputError(sub ? `user: unknown subcommand "${sub}"` : "user: a subcommand is needed", "use 'kubepki user create' or 'kubepki user kubeconfig'");
+  throw subcommandError("user", sub, ["create", "kubeconfig"], "use 'kubepki user create' or 'kubepki user kubeconfig'");
 }
 
 function oneName(command: string, positionals: string[]): string {

@@ -1,14 +1,18 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as kubeadm from "../catalog/kubeadm.js";
+import type { CertSpec } from "../catalog/types.js";
 import { parseDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
 import { verifyCertificate, type Purpose } from "../pki/verify.js";
 import { renderVerify, verifyData } from "../report/verify.js";
-import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { closest, outputFormat, parseFlags, parseNow } from "./args.js";
 import { inputName, readInputBytes } from "./input.js";
 import { printData, stdoutStyle, writeStdout } from "./output.js";
 
-export const help = `Usage: kubepki verify CERT… --ca FILE [--untrusted FILE]… [--purpose server|client|any] [--name HOST_OR_IP]
+export const help = `Usage: kubepki verify CERT… [--ca FILE] [--untrusted FILE]… [--purpose server|client|any] [--name HOST_OR_IP]
                       [--expires-within DURATION] [--now TIME] [-o text|json|yaml]
 
 Verifies certificates the way Kubernetes components do — they are Go programs,
@@ -22,14 +26,20 @@ listing EKUs limits what it signs); and with --name, the leaf's DNS or IP SANs
 
 Each CERT is a PEM or DER file, or "-" for standard input; its first
 certificate is the one verified, any others in the file serve as intermediates
-(a chain as a server sends it). Name constraints are not evaluated (said when
-present).
+(a chain as a server sends it). A kubeadm certificate may be named instead of
+a file — apiserver, etcd-server or etcd/server, front-proxy-client.crt… — and
+is then read from --cert-dir. Without --ca, a certificate of a kubeadm tree is
+verified against its own CA in that tree (etcd/server.crt against
+etcd/ca.crt), as kubeadm's catalog says. Name constraints are not evaluated
+(said when present).
 
 Exit status: 0 every CERT is valid; 1 one is not (the reason is printed);
 2 bad input.
 
 Flags:
-  --ca FILE              trusted roots (PEM bundle; repeatable; required)
+  --ca FILE              trusted roots (PEM bundle; repeatable; default: the kubeadm
+                         catalog's CA for a certificate in a kubeadm tree)
+  --cert-dir DIR         where named kubeadm certificates are (default /etc/kubernetes/pki)
   --untrusted FILE       intermediates to build the chain with (repeatable)
   --purpose P            server (what a client checks of a server), client (what a
                          server checks of a client) or any (default: any)
@@ -39,8 +49,8 @@ Flags:
   -o, --output FMT       text (default), json or yaml
 
 Examples:
-  # Is the API server certificate good for the name clients use?
-  kubepki verify /etc/kubernetes/pki/apiserver.crt --ca /etc/kubernetes/pki/ca.crt --purpose server --name 10.0.0.10
+  # Is the API server certificate good for the name clients use? (its CA: the catalog's, pki/ca.crt)
+  kubepki verify apiserver --purpose server --name 10.0.0.10
 
   # A chain file, as a server sends it, against a root
   kubepki verify chain.pem --ca root.crt --purpose server --name api.example.com
@@ -51,6 +61,7 @@ Examples:
 
 const options = {
   ca: { type: "string", multiple: true },
+  "cert-dir": { type: "string" },
   untrusted: { type: "string", multiple: true },
   purpose: { type: "string" },
   name: { type: "string" },
@@ -75,12 +86,20 @@ export async function run(argv: string[]): Promise<number> {
   const format = outputFormat(values.output, "verify");
   const purpose = (values.purpose ?? "any") as Purpose;
   if (!["server", "client", "any"].includes(purpose)) throw inputError(`verify: --purpose: "${values.purpose}" is not server, client or any`);
-  if (!values.ca?.length) throw inputError("verify: --ca FILE is required (the trusted root, e.g. /etc/kubernetes/pki/ca.crt)");
   const expiresWithinMs = values["expires-within"] !== undefined ? parseDuration(values["expires-within"], "--expires-within") : undefined;
   const now = parseNow(values.now) ?? new Date();
-  const roots = values.ca.flatMap(readCertificates);
+  const certDir = values["cert-dir"] ?? "/etc/kubernetes/pki";
+  const files = positionals.map((p) => catalogFile(p, certDir));
+  const caFiles = values.ca?.length
+    ? values.ca
+    : files.map((f) => {
+        const ca = catalogCAFile(f);
+        if (!ca) throw inputError(`verify: ${inputName(f)}: --ca FILE is needed`, "kubepki knows the CA only of kubeadm's certificates in their tree (e.g. /etc/kubernetes/pki/ca.crt)");
+        return ca;
+      });
   const untrusted = (values.untrusted ?? []).flatMap(readCertificates);
-  const results = positionals.map((file) => {
+  const results = files.map((file, i) => {
+    const roots = (values.ca?.length ? caFiles : [caFiles[i]]).flatMap(readCertificates);
     const [leaf, ...rest] = readCertificates(file);
     return { file: inputName(file), result: verifyCertificate(leaf, { roots, intermediates: [...rest, ...untrusted], now, purpose, name: values.name, expiresWithinMs }) };
   });
@@ -89,3 +108,35 @@ export async function run(argv: string[]): Promise<number> {
   return results.every((r) => r.result.valid) ? 0 : 1;
 }
 
+
+// kubeadm's certificates, by catalog name and file stem (apiserver, etcd-server = etcd/server).
+const KUBEADM: CertSpec[] = [kubeadm.ca, kubeadm.apiserver, kubeadm.apiserverKubeletClient, kubeadm.frontProxyCA, kubeadm.frontProxyClient, kubeadm.etcdCA, kubeadm.etcdServer, kubeadm.etcdPeer, kubeadm.etcdHealthcheckClient, kubeadm.apiserverEtcdClient];
+const stemOf = (spec: CertSpec) => (typeof spec.baseName === "string" ? spec.baseName : undefined);
+
+/** A CERT argument: a file as given, or a kubeadm certificate named with or without .crt, under --cert-dir. */
+function catalogFile(arg: string, certDir: string): string {
+  if (arg === "-" || existsSync(arg)) return arg;
+  const name = arg.replace(/\.crt$/, "");
+  const spec = KUBEADM.find((s) => s.name === name || stemOf(s) === name);
+  if (spec && stemOf(spec)) return join(certDir, `${stemOf(spec)}.crt`);
+  if (!/[/.]/.test(arg)) {
+    const guess = closest(name, KUBEADM.map((s) => s.name));
+    throw inputError(`verify: ${arg}: no such file, nor a kubeadm certificate name`, guess ? `did you mean ${guess}?` : `kubeadm's names: ${KUBEADM.map((s) => s.name).join(", ")}`);
+  }
+  return arg;
+}
+
+/** The CA file of a kubeadm leaf in its tree: pki/etcd/server.crt → pki/etcd/ca.crt. */
+function catalogCAFile(file: string): string | undefined {
+  if (file === "-") return undefined;
+  const path = resolve(file);
+  for (const spec of KUBEADM) {
+    const stem = stemOf(spec);
+    const caStem = stemOf(KUBEADM.find((c) => c.name === spec.ca) ?? spec);
+    if (!stem || !caStem || !path.endsWith(`/${stem}.crt`)) continue;
+    // A CA is its own root: verifying it checks its validity and constraints.
+    if (!spec.ca) return path;
+    return join(path.slice(0, -`${stem}.crt`.length), `${caStem}.crt`);
+  }
+  return undefined;
+}
