@@ -101,6 +101,8 @@ export function validityFor(now: Date, ttlMs: number, ca: CertificateModel): { n
     cappedByCA = true;
   }
   if (now >= ca.notAfter) throw inputError(`the CA expired on ${ca.notAfter.toISOString()}: it cannot sign`, "renew the CA first");
+  // UTCTime's two-digit years: a NotBefore in 1949 (backdated from early 1950) would read back as 2049.
+  if (notBefore.getUTCFullYear() < 1950) throw inputError(`NotBefore ${notBefore.toISOString()} is before 1950, which a certificate cannot say unambiguously`);
   return { notBefore, notAfter, cappedByCA };
 }
 
