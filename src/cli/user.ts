@@ -173,17 +173,17 @@ async function create(argv: string[]): Promise<number> {
   }
   const style = styleFor(process.stdout);
   const lines = [
-    `wrote ${values.key ? "" : `${files.key} (${keyLabel(describeKey(key))}, mode 0600), `}${files.csr}, ${files.object}`,
-    `  user ${name}, groups [${groups.join(", ")}], signer ${KUBE_APISERVER_CLIENT}, usages [${usages.join(", ")}], expirationSeconds ${expirationSeconds}`,
-    ...warnings.map((w) => `  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${w.message}`),
+    terminalSafe(`wrote ${values.key ? "" : `${files.key} (${keyLabel(describeKey(key))}, mode 0600), `}${files.csr}, ${files.object}`),
+    terminalSafe(`  user ${name}, groups [${groups.join(", ")}], signer ${KUBE_APISERVER_CLIENT}, usages [${usages.join(", ")}], expirationSeconds ${expirationSeconds}`),
+    ...warnings.map((w) => `  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${terminalSafe(w.message)}`),
     "",
     "Next:",
-    `  1. kubectl apply -f ${files.object}`,
-    `  2. kubepki csr review ${files.object}        # what approving grants`,
-    `     kubectl certificate approve ${csrName}`,
-    `  3. kubectl get csr ${csrName} -o yaml > ${name}-signed.yaml`,
-    `  4. kubepki user kubeconfig ${name} --key ${files.key} --csr-object ${name}-signed.yaml --ca ca.crt --server https://HOST:6443 --out ${name}.kubeconfig`,
-    `Without a cluster at hand: kubepki sign ${files.object} --cert-dir /etc/kubernetes/pki --out ${name}-signed.yaml`,
+    `  1. ${shellCommand(["kubectl", "apply", "-f", files.object])}`,
+    `  2. ${shellCommand(["kubepki", "csr", "review", files.object])}        # what approving grants`,
+    `     ${shellCommand(["kubectl", "certificate", "approve", csrName])}`,
+    `  3. ${shellCommand(["kubectl", "get", "csr", csrName, "-o", "yaml"])} > ${shellCommand([`${name}-signed.yaml`])}`,
+    `  4. ${shellCommand(["kubepki", "user", "kubeconfig", name, "--key", files.key, "--csr-object", `${name}-signed.yaml`, "--ca", "ca.crt", "--server", "https://HOST:6443", "--out", `${name}.kubeconfig`])}`,
+    `Without a cluster at hand: ${shellCommand(["kubepki", "sign", files.object, "--cert-dir", "/etc/kubernetes/pki", "--out", `${name}-signed.yaml`])}`,
   ];
   process.stdout.write(lines.join("\n") + "\n");
   return 0;
