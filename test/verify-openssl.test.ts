@@ -111,4 +111,12 @@ test("verify agrees with openssl verify on good and broken chains (purpose, untr
     assert.equal(o.code === 0, c.valid, `${c.name}: openssl says ${o.stdout}${o.stderr}`);
     assert.equal(k.code, c.valid ? 0 : 1, `${c.name}: kubepki says ${k.stdout}${k.stderr}`);
   }
+
+  // --expires-within answers what openssl x509 -checkend answers, for a leaf that lives one day.
+  for (const seconds of [3600, 2 * 86400]) {
+    const o = openssl(["x509", "-in", direct, "-noout", "-checkend", String(seconds)]);
+    const k = kubepki(["verify", direct, "--ca", root, "--expires-within", `${seconds}s`, "-o", "json"]);
+    assert.equal(k.code, o.code === 0 ? 0 : 1, `-checkend ${seconds}: ${o.stdout} / ${k.stdout}`);
+    if (k.code === 1) assert.equal(JSON.parse(k.stdout).results[0].reason, "ExpiresSoon");
+  }
 });
