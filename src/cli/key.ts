@@ -98,7 +98,7 @@ async function publicOf(file: string, passphrase?: string): Promise<KeyObject> {
   if (labels.some((l) => l.endsWith("CERTIFICATE REQUEST"))) return parseCSR(decodeCSRPem(text, path), path).publicKey;
   if (labels.includes("PUBLIC KEY")) return createPublicKey(text);
   if (labels.length === 0) throw inputError(`${path}: no PEM block found (expected a private key, certificate or certificate request)`);
-  return createPublicKey(parsePrivateKey(text, path, passphrase));
+  return createPublicKey(parsePrivateKey(text, path, { passphrase, passphraseFlag: true }));
 }
 
 async function publicKey(argv: string[]): Promise<number> {

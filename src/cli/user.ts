@@ -139,7 +139,7 @@ async function create(argv: string[]): Promise<number> {
   if (values.key && values.algorithm) throw inputError("user create: --key and --algorithm exclude each other");
 
   const key = values.key
-    ? parsePrivateKey(readInput(values.key), values.key, values["passphrase-file"] !== undefined ? readPassphrase(values["passphrase-file"]) : undefined)
+    ? parsePrivateKey(readInput(values.key), values.key, { passphrase: values["passphrase-file"] !== undefined ? readPassphrase(values["passphrase-file"]) : undefined, passphraseFlag: true })
     : await (async () => {
         const choice = parseKeyChoice(values.algorithm ?? "RSA-2048", "--algorithm", values["allow-weak"]);
         await mustNotExist([keyPath], "a key");

@@ -47,14 +47,19 @@ export function isEncryptedKey(pem: string | Buffer): boolean {
 
 /**
  * Parses a PEM private key of any common encoding (PKCS#1, SEC1, PKCS#8,
- * Ed25519); an encrypted one needs its passphrase. `what` names the file in
- * the error, which never quotes the key.
+ * Ed25519). An encrypted one needs its passphrase; `reader.passphraseFlag`
+ * says whether the command offers --passphrase-file (else the error says the
+ * key cannot be used encrypted). `what` names the file in the error, which
+ * never quotes the key.
  */
-export function parsePrivateKey(pem: string | Buffer, what: string, passphrase?: string): KeyObject {
+export function parsePrivateKey(pem: string | Buffer, what: string, reader: { passphrase?: string; passphraseFlag?: boolean } = {}): KeyObject {
   const encrypted = isEncryptedKey(pem);
-  if (encrypted && passphrase === undefined) throw inputError(`${what} is encrypted: pass --passphrase-file FILE`, "a file whose first line is the passphrase (not on the command line, where ps would show it)");
+  if (encrypted && reader.passphrase === undefined) {
+    if (reader.passphraseFlag) throw inputError(`${what} is encrypted: pass --passphrase-file FILE`, "a file whose first line is the passphrase (not on the command line, where ps would show it)");
+    throw inputError(`${what} is encrypted: Kubernetes components (and this command) read only unencrypted keys`, "decrypt it where it is used: openssl pkey -in ENCRYPTED.key -out KEY.key (kept 0600)");
+  }
   try {
-    return encrypted ? createPrivateKey({ key: pem, format: "pem", passphrase }) : createPrivateKey(pem);
+    return encrypted ? createPrivateKey({ key: pem, format: "pem", passphrase: reader.passphrase }) : createPrivateKey(pem);
   } catch {
     if (encrypted) throw inputError(`${what}: cannot decrypt it with the passphrase given (wrong passphrase, or an unsupported cipher)`);
     throw inputError(`${what}: not a readable private key`);

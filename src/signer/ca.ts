@@ -21,7 +21,7 @@ export async function loadSigningCAFiles(crtPath: string, keyPath: string, passp
   if (!crt) throw inputError(`${crtPath}: no such file`, crtHint);
   if (!key) throw inputError(`${keyPath}: no such file: the CA's private key is needed to sign`, "with an external CA (no ca.key), sign elsewhere and use the certificate it gives you");
   const cert = parseCertificate(decodeCertificates(crt.toString("latin1"), crtPath)[0], crtPath);
-  const privateKey = parsePrivateKey(key, keyPath, passphrase);
+  const privateKey = parsePrivateKey(key, keyPath, { passphrase, passphraseFlag: true });
   if (!keysMatch(privateKey, cert.publicKey)) throw inputError(`${keyPath} does not belong to ${crtPath}`);
   if (cert.isCA !== true) throw inputError(`${crtPath} is not a CA certificate (no basicConstraints CA:TRUE)`);
   return { key: privateKey, cert };
