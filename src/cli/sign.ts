@@ -134,7 +134,8 @@ export async function run(argv: string[]): Promise<number> {
   const input = readCSRFile(readInput(file, name), name);
   if (format === "pem" && input.format !== "pem" && input.items.length > 1) throw inputError("sign: -o pem takes one request; this file holds several", "use -o yaml or -o json");
   const passphrase = values["passphrase-file"] !== undefined ? readPassphrase(values["passphrase-file"]) : undefined;
-  const ca = values.ca ? await loadSigningCAFiles(values.ca, values["ca-key"]!, passphrase) : await loadSigningCA(values["cert-dir"] ?? "/etc/kubernetes/pki", "ca", passphrase);
+  const reader = { passphrase, passphraseFlag: true };
+  const ca = values.ca ? await loadSigningCAFiles(values.ca, values["ca-key"]!, reader) : await loadSigningCA(values["cert-dir"] ?? "/etc/kubernetes/pki", "ca", reader);
   assertSigningCAValid(ca, now, `sign: ${ca.cert.subject.text || "the CA"}`);
 
   // Everything is checked before anything is signed or written.
