@@ -27,6 +27,7 @@ export { assessRequest, signRequest, requestedTTL, validityFor, type SignRequest
 export { privilegeWarnings, type PrivilegeWarning } from "./signer/guard.js";
 export { reviewRequest, type ReviewItem } from "./signer/review.js";
 export { loadSigningCA } from "./signer/ca.js";
+export { verifyCertificate, matchesName, type VerifyOptions, type VerifyResult, type Purpose } from "./pki/verify.js";
 export { checkNode, type CheckOptions, type CheckResult, type CertificateRow } from "./check/index.js";
 export { RULE_TITLES, type Finding, type Severity } from "./check/findings.js";
 export { explain, PATTERNS as EXPLAIN_PATTERNS, patternById, unwrapLine, type Entry as ExplainEntry, type ExplainResult, type FileMatch, type Pattern } from "./explain/index.js";

@@ -126,13 +126,13 @@ test("a request altered after signing is refused by review and by sign; openssl 
   const review = kubepki(["csr", "review", tampered]);
   assert.equal(review.code, 1);
   assert.match(review.stdout, /signature\s+INVALID/);
-  const sign = kubepki(["sign", tampered, "--cert-dir", pki, "-o", join(dir, "rob.crt")]);
+  const sign = kubepki(["sign", tampered, "--cert-dir", pki, "--out", join(dir, "rob.crt")]);
   assert.equal(sign.code, 2);
   assert.match(sign.stderr, /refused: signature: the signature does not verify/);
   assert.ok(!existsSync(join(dir, "rob.crt")));
 });
 
-test("sign follows kube-controller-manager's signer: subject and SANs copied, extensions dropped, usages mapped, 128-bit serial, lifetime clamped", (t) => {
+test("sign follows kube-controller-manager's signer (and the local signer its rules): subject and SANs copied, extensions dropped, usages mapped, 128-bit serial, lifetime clamped", (t) => {
   const dir = tempDir(t);
   const pki = cluster(dir);
   const now = "2027-03-01T12:00:00Z";
@@ -142,7 +142,9 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
     "-addext", "extendedKeyUsage=codeSigning",
   ]);
   const out = join(dir, "app.crt");
-  const r = kubepki(["sign", csr, "--cert-dir", pki, "--duration", "2h", "--now", now, "-o", out]);
+  // SANs through a client-only signer are refused; the local signer with client usages copies them as the controller would.
+  const local = ["--signer", "local", "--usages", "digital signature,key encipherment,client auth"];
+  const r = kubepki(["sign", csr, "--cert-dir", pki, ...local, "--duration", "2h", "--now", now, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
   const f = opensslFields(out);
   assert.equal(f.subject, "CN=app,O=team-a", "Go re-encodes the subject: O before CN, emailAddress dropped");
@@ -163,7 +165,7 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
   const made = kubepki(["user", "create", "jane", "--duration", "48h", "--algorithm", "ECDSA-P256", "--out", dir]);
   assert.equal(made.code, 0, made.stderr);
   const signed = join(dir, "jane-signed.yaml");
-  const s = kubepki(["sign", join(dir, "jane-csr.yaml"), "--cert-dir", pki, "--now", now, "-o", signed]);
+  const s = kubepki(["sign", join(dir, "jane-csr.yaml"), "--cert-dir", pki, "--now", now, "--out", signed]);
   assert.equal(s.code, 0, s.stderr);
   const obj = parse(readFileSync(signed, "utf8"));
   assert.equal(obj.status.conditions[0].type, "Approved");
@@ -175,11 +177,11 @@ test("sign follows kube-controller-manager's signer: subject and SANs copied, ex
   assert.equal(openssl(["verify", "-attime", at, "-CAfile", join(pki, "ca.crt"), join(dir, "jane.crt")]).code, 0);
 
   // expirationSeconds below 10 minutes is raised to 10 minutes by the signer; the CA's end caps everything.
-  const tenMin = kubepki(["sign", csr, "--cert-dir", pki, "--duration", "1s", "--now", now]);
+  const tenMin = kubepki(["sign", csr, "--cert-dir", pki, ...local, "--duration", "1s", "--now", now]);
   assert.equal(tenMin.code, 0, tenMin.stderr);
   writeFileSync(join(dir, "short.crt"), tenMin.stdout);
   assert.equal(opensslFields(join(dir, "short.crt")).notAfter.toISOString(), "2027-03-01T12:00:01.000Z", "--duration itself is the signer's TTL");
-  const capped = kubepki(["sign", csr, "--cert-dir", pki, "--duration", "200000h"]);
+  const capped = kubepki(["sign", csr, "--cert-dir", pki, ...local, "--duration", "200000h"]);
   writeFileSync(join(dir, "capped.crt"), capped.stdout);
   assert.equal(opensslFields(join(dir, "capped.crt")).notAfter.getTime(), opensslFields(join(pki, "ca.crt")).notAfter.getTime(), "never past the CA");
   assert.match(capped.stderr, /cut to the CA's expiry/);
@@ -192,7 +194,7 @@ test("sign: the kubelet signers' rules, the privileged guard, and a JSON List ro
   const refused = kubepki(["sign", node, "--cert-dir", pki]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /refused: node identity/);
-  const r = kubepki(["sign", node, "--cert-dir", pki, "--signer", "kube-apiserver-client-kubelet", "-o", join(dir, "w1.crt")]);
+  const r = kubepki(["sign", node, "--cert-dir", pki, "--signer", "kube-apiserver-client-kubelet", "--out", join(dir, "w1.crt")]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(opensslFields(join(dir, "w1.crt")).extKeyUsage, "TLS Web Client Authentication");
   const wrongO = opensslCSR(dir, "wrongo", "/O=system:nodes/O=extra/CN=system:node:w1");
@@ -200,7 +202,7 @@ test("sign: the kubelet signers' rules, the privileged guard, and a JSON List ro
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /the organization \(O\) must be exactly \[system:nodes\], got \[system:nodes, extra\]/);
   const serving = opensslCSR(dir, "serving", "/O=system:nodes/CN=system:node:w1", ["-addext", "subjectAltName=DNS:w1,IP:10.0.0.21"]);
-  const sv = kubepki(["sign", serving, "--cert-dir", pki, "--signer", "kubelet-serving", "-o", join(dir, "w1-serving.crt")]);
+  const sv = kubepki(["sign", serving, "--cert-dir", pki, "--signer", "kubelet-serving", "--out", join(dir, "w1-serving.crt")]);
   assert.equal(sv.code, 0, sv.stderr);
   const sf = opensslFields(join(dir, "w1-serving.crt"));
   assert.equal(sf.extKeyUsage, "TLS Web Server Authentication");
@@ -248,7 +250,7 @@ test("bad input: one error line naming what is wrong, exit 2, nothing written", 
     [["sign", good, "--cert-dir", noKey], /nokey\/ca\.key: no such file: the CA's private key is needed to sign/],
     [["csr", "review", join(dir, "badb64.yaml")], /spec\.request: invalid base64/],
     [["user", "create", "zed", "--duration", "5x", "--out", dir], /--duration: invalid duration "5x"/],
-    [["key", "generate", "--algorithm", "RSA-1024", "-o", join(dir, "weak.key")], /RSA-1024 refused: RSA keys under 2048 bits/],
+    [["key", "generate", "--algorithm", "RSA-1024", "--out", join(dir, "weak.key")], /RSA-1024 refused: RSA keys under 2048 bits/],
   ];
   const before = files(dir);
   for (const [args, message] of cases) {
@@ -263,18 +265,18 @@ test("bad input: one error line naming what is wrong, exit 2, nothing written", 
 test("key generate / key public: 0600, never overwritten, weak RSA only with --allow-weak, public halves openssl agrees with", (t) => {
   const dir = tempDir(t);
   const key = join(dir, "a.key");
-  const g = kubepki(["key", "generate", "--algorithm", "ECDSA-P256", "-o", key]);
+  const g = kubepki(["key", "generate", "--algorithm", "ECDSA-P256", "--out", key]);
   assert.equal(g.code, 0, g.stderr);
   assert.equal(statSync(key).mode & 0o777, 0o600);
   assert.doesNotMatch(g.stdout, /PRIVATE/, "the key is never printed");
   assert.equal(openssl(["pkey", "-in", key, "-noout", "-check"]).code, 0);
-  const again = kubepki(["key", "generate", "--algorithm", "ECDSA-P256", "-o", key]);
+  const again = kubepki(["key", "generate", "--algorithm", "ECDSA-P256", "--out", key]);
   assert.equal(again.code, 2);
   const pub = kubepki(["key", "public", key]);
   assert.equal(pub.code, 0, pub.stderr);
   assert.equal(pub.stdout, openssl(["pkey", "-in", key, "-pubout"]).stdout, "what openssl -pubout prints");
   // The seed's 1024-bit example, for a lab only.
-  const weak = kubepki(["key", "generate", "--algorithm", "RSA-1024", "--allow-weak", "-o", join(dir, "weak.key")]);
+  const weak = kubepki(["key", "generate", "--algorithm", "RSA-1024", "--allow-weak", "--out", join(dir, "weak.key")]);
   assert.equal(weak.code, 0, weak.stderr);
   assert.match(openssl(["rsa", "-in", join(dir, "weak.key"), "-noout", "-text"]).stdout, /Private-Key: \(1024 bit/);
   const rsa = openssl(["genrsa", "-out", join(dir, "o.key"), "2048"]);

@@ -47,8 +47,8 @@ test("kubectl ↔ openssl s_server: admin.conf from init and a user kubeconfig f
   u(["user", "create", "jane", "--group", "dev", "--algorithm", "ECDSA-P256"]);
   const review = kubepki(["csr", "review", "jane-csr.yaml"], { cwd: dir });
   assert.equal(review.code, 0, review.stdout);
-  u(["sign", "jane-csr.yaml", "--cert-dir", pki, "-o", "jane-signed.yaml"]);
-  u(["user", "kubeconfig", "jane", "--key", "jane.key", "--csr-object", "jane-signed.yaml", "--ca", join(pki, "ca.crt"), "--server", url, "-o", "jane.kubeconfig"]);
+  u(["sign", "jane-csr.yaml", "--cert-dir", pki, "--out", "jane-signed.yaml"]);
+  u(["user", "kubeconfig", "jane", "--key", "jane.key", "--csr-object", "jane-signed.yaml", "--ca", join(pki, "ca.crt"), "--server", url, "--out", "jane.kubeconfig"]);
   assert.equal(statSync(join(dir, "jane.kubeconfig")).mode & 0o777, 0o600);
   const j = sh("kubectl", ["--kubeconfig", join(dir, "jane.kubeconfig"), "--request-timeout", "5s", "get", "--raw", "/"]);
   assert.equal(j.code, 0, j.stderr);

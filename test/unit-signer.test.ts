@@ -11,6 +11,7 @@ import { createCSR, csrToPEM, parseCSR } from "../src/pki/csr.ts";
 import { parseKeyChoice } from "../src/pki/key-choice.ts";
 import { privilegeWarnings } from "../src/signer/guard.ts";
 import { mapUsages, requestedTTL, validityFor } from "../src/signer/sign.ts";
+import { closest, parseNow } from "../src/cli/args.ts";
 import type { CertificateModel } from "../src/pki/model.ts";
 
 const H = 3_600_000;
@@ -34,6 +35,21 @@ test("validityFor: NotBefore 5 min back; long lifetimes end 5 min early, short o
   assert.equal(capped.notAfter.toISOString(), ca.notAfter.toISOString());
   assert.ok(capped.cappedByCA);
   assert.throws(() => validityFor(new Date("2032-01-01T00:00:00Z"), H, ca), /the CA expired/);
+  assert.throws(() => validityFor(new Date("1950-01-01T00:01:00Z"), H, ca), /before 1950/, "the 5-minute backdate must not fall into 1949");
+});
+
+test("parseNow keeps to the years a certificate can hold; closest finds typos and nothing for unrelated words", () => {
+  assert.equal(parseNow("1950-01-01T00:00:00Z")!.toISOString(), "1950-01-01T00:00:00.000Z");
+  assert.equal(parseNow("2050-06-01T00:00:00Z")!.getUTCFullYear(), 2050);
+  for (const bad of ["1949-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "+010000-01-01T00:00:00Z"]) assert.throws(() => parseNow(bad), /outside the years 1950–9999/, bad);
+  assert.throws(() => parseNow("yesterday"), /is not a time/);
+  const commands = ["init", "inspect", "check", "kubeconfig", "user", "csr", "sign", "key", "renew", "explain", "verify"];
+  assert.equal(closest("inpsect", commands), "inspect");
+  assert.equal(closest("verfy", commands), "verify");
+  assert.equal(closest("sing", commands), "sign");
+  assert.equal(closest("kubeconf", commands), "kubeconfig");
+  assert.equal(closest("deploy", commands), undefined);
+  assert.equal(closest("x", commands), undefined);
 });
 
 test("mapUsages: key usages and EKUs, server auth before client auth as Go sorts them", () => {

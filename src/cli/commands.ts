@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   user: { summary: "Onboard a user through the CSR API: key, CSR and object (create); the kubeconfig once signed (kubeconfig)", load: () => import("./user.js") },
   csr: { summary: "Review a certificate request before approving it: identity, signer rules, privilege warnings", load: () => import("./csr.js") },
   sign: { summary: "Sign a CSR with a local CA, exactly as kube-controller-manager's built-in signers would", load: () => import("./sign.js") },
+  verify: { summary: "Verify certificates as Go (so Kubernetes) does: chain to a CA, name, purpose, validity; exit 0/1 for scripts", load: () => import("./verify.js") },
   key: { summary: "Generate a private key (weak RSA refused) or print a key's public half", load: () => import("./key.js") },
   renew: { summary: "Renew leaf certificates like kubeadm certs renew: same identity, fresh validity, backed up, and what to restart", load: () => import("./renew.js") },
   "rotate-ca": { summary: "Replace a CA or the service-account key without downtime: begin, reissue, finish (status, abort)", load: () => import("./rotate-ca.js") },

@@ -4,7 +4,13 @@ import { inputError } from "../errors.js";
 import { inspect } from "../inspect/index.js";
 import { buildReport, certificateReport, endpointReport, keyReport, requestReport } from "../inspect/report.js";
 import { renderCertificate, renderEndpoint, renderKey, renderRequest, shortRow } from "../inspect/render-text.js";
+import { parseCertificate } from "../pki/model.js";
+import { decodeCertificates } from "../pki/pem.js";
+import { verifyCertificate } from "../pki/verify.js";
+import { renderVerify, type Verified } from "../report/verify.js";
+import type { InspectResult } from "../inspect/index.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { inputName, readInputBytes } from "./input.js";
 import { printData, stdoutStyle, writeStdout } from "./output.js";
 import { styleFor, table } from "./style.js";
 
@@ -33,7 +39,10 @@ Inputs:
 
 Endpoints (host:port):
   --servername NAME      SNI and the name the certificate must be valid for (default: the host)
-  --ca FILE              verify against this CA bundle (repeatable; default: Node's trust store)
+  --ca FILE              verify against this CA bundle (repeatable; default: Node's trust store);
+                         certificates in files are verified against it too, as 'kubepki verify' does
+                         (the other certificates of the same file serve as intermediates), and a
+                         certificate that does not verify makes the exit status 1
   --cert FILE, --key FILE  offer this client certificate
   --timeout DURATION     give up on a silent endpoint after this long (default 5s)
 
@@ -107,11 +116,13 @@ export async function run(argv: string[]): Promise<number> {
   const result = await inspect(inputs, {
     kubeconfig: v.kubeconfig, context: v.context, servername: v.servername, ca: v.ca, cert: v.cert, key: v.key, timeoutMs,
   });
+  const verified = v.ca?.length ? verifyFiles(result, v.ca, now) : [];
   const view = { now, serviceCidr: v["service-cidr"] ?? DEFAULTS.serviceSubnet, dnsDomain: v["service-dns-domain"] ?? DEFAULTS.dnsDomain, soonMs: 30 * 86_400_000 };
   const s = stdoutStyle();
   let out = "";
   if (format !== "text") {
-    await printData(format, buildReport(result, view));
+    const report = buildReport(result, view);
+    await printData(format, verified.length ? { ...report, verification: verified.map(({ file, result: r }) => ({ file, valid: r.valid, reason: r.problem?.reason ?? null, message: r.problem?.message ?? null, chain: r.chain.map((c) => c.subject.text) })) } : report);
   } else if (v.text) {
     const { renderOpensslText } = await import("../inspect/render-openssl.js");
     for (const item of result.items) if (item.type === "certificate") out += renderOpensslText(item.facts);
@@ -133,11 +144,24 @@ export async function run(argv: string[]): Promise<number> {
       })
       .join("\n");
   }
+  if (format === "text" && verified.length) out += `\nVerified against ${v.ca!.map(inputName).join(", ")}:\n${renderVerify(verified, s)}`;
   writeStdout(out);
   for (const f of result.failures) {
     const errors = styleFor(process.stderr);
     const message = f.message.includes(f.input) ? f.message : `${f.input}: ${f.message}`;
     process.stderr.write(`${errors.red("error:")} ${message.split("\n")[0]}\n`);
   }
-  return result.failures.length > 0 ? 2 : 0;
+  return result.failures.length > 0 ? 2 : verified.some((r) => !r.result.valid) ? 1 : 0;
+}
+
+/** --ca for certificates read from files (endpoints verify their own chain): the verify command's verdict for each. */
+function verifyFiles(result: InspectResult, caFiles: string[], now: Date): Verified[] {
+  const roots = caFiles.flatMap((f) => decodeCertificates(readInputBytes(f, inputName(f)).toString("latin1"), inputName(f)).map((der) => parseCertificate(der, inputName(f))));
+  const certs = result.items.flatMap((item) => (item.type === "certificate" && item.source.where !== "chain" ? [item] : []));
+  return certs.map((item) => {
+    const cert = parseCertificate(item.facts.der, item.source.file ?? item.source.input);
+    const siblings = certs.filter((o) => o !== item && o.source.file === item.source.file && o.source.input === item.source.input).map((o) => parseCertificate(o.facts.der, o.source.input));
+    const label = `${item.source.file ?? inputName(item.source.input)}${item.source.where ? ` ${item.source.where}` : ""}${item.source.index !== undefined ? `[${item.source.index}]` : ""}`;
+    return { file: label, result: verifyCertificate(cert, { roots, intermediates: siblings, now, purpose: "any" }) };
+  });
 }

@@ -1,5 +1,7 @@
 import { isKubepkiError, KubepkiError } from "../errors.js";
+import { closest } from "./args.js";
 import { COMMANDS } from "./commands.js";
+import { errnoText } from "./input.js";
 
 declare const KUBEPKI_VERSION: string;
 const VERSION = typeof KUBEPKI_VERSION === "string" ? KUBEPKI_VERSION : "dev";
@@ -35,7 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const entry = COMMANDS[name];
-  if (!entry) throw new KubepkiError(`unknown command "${name}"`, { hint: "run 'kubepki --help' for the list of commands" });
+  if (!entry) {
+    const guess = closest(name, Object.keys(COMMANDS));
+    throw new KubepkiError(`unknown command "${name}"`, { hint: guess ? `did you mean ${guess}? (run 'kubepki --help' for the list of commands)` : "run 'kubepki --help' for the list of commands" });
+  }
   const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(command.help.trimEnd() + "\n");
@@ -56,7 +61,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
     } else {
       const e = err as NodeJS.ErrnoException;
-      process.stderr.write(`error: ${e.code && e.path ? `${e.path}: ${e.code}` : e.message}\n`);
+      process.stderr.write(`error: ${e.code && e.path ? `${e.path}: ${errnoText(e.code)}` : e.message}\n`);
       if (debug) process.stderr.write(`${e.stack}\n`);
       else process.stderr.write("hint: run again with --debug for details\n");
       process.exitCode = e.code === "EACCES" || e.code === "ENOENT" ? 2 : 3;

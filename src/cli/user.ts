@@ -7,21 +7,22 @@ import { updateKubeconfigFile } from "../kube/kubeconfig-write.js";
 import { certificateToPEM } from "../pki/certificate.js";
 import { createCSR, csrToPEM, parseCSR } from "../pki/csr.js";
 import { generateChosenKey, parseKeyChoice } from "../pki/key-choice.js";
-import { describeKey, keyLabel, keysMatch, parsePrivateKey, privateKeyToPEM } from "../pki/keys.js";
+import { describeKey, isEncryptedKey, keyLabel, keysMatch, parsePrivateKey, privateKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
 import { privilegeWarnings } from "../signer/guard.js";
 import { KUBE_APISERVER_CLIENT, findSigner } from "../signer/signers.js";
 import { KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
-import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { subcommandError, formatAndFile, outputFormat, parseFlags, parseNow } from "./args.js";
+import { inputName, readInput, readPassphrase } from "./input.js";
 import { printData } from "./output.js";
-import { readText } from "../store/files.js";
 import { checkServerURL, groupsOf } from "./onboard.js";
 import { styleFor } from "./style.js";
+import { shellCommand, terminalSafe } from "../text.js";
 
 export const help = `Usage: kubepki user create NAME [--group G]… [--duration 24h] [--algorithm ALG | --key FILE] [--out DIR]
-       kubepki user kubeconfig NAME --key NAME.key (--cert NAME.crt | --csr-object FILE) --ca CA.crt --server URL -o FILE
+       kubepki user kubeconfig NAME --key NAME.key (--cert NAME.crt | --csr-object FILE) --ca CA.crt --server URL --out FILE [-o text|json|yaml]
 
 Onboard a user through the Kubernetes CertificateSigningRequest API, the way
 the study note describes it — without hand-made base64 and without granting
@@ -37,8 +38,8 @@ CN) and the groups are the --group values (O). Then it prints the next steps.
 kubeconfig assembles a working kubeconfig from the key and the signed
 certificate: --cert takes the PEM, --csr-object takes what
 'kubectl get csr NAME -o yaml' (or -o json) prints and decodes
-status.certificate — the note's "jsonpath … | base64 -d" step, checked. An
-existing -o file is merged like kubectl config set-* (every other entry kept,
+status.certificate — the note's "jsonpath … | base64 -d" step, checked
+(--csr-object - reads standard input). An existing --out file is merged like kubectl config set-* (every other entry kept,
 the old file backed up to backup/<time>/ beside it).
 
 create flags:
@@ -46,6 +47,7 @@ create flags:
   --duration D         requested lifetime, spec.expirationSeconds (default 24h, at least 10m)
   --algorithm ALG      key to generate: RSA-2048 (default), RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384
   --key FILE           use this existing private key instead of generating NAME.key
+  --passphrase-file F  the passphrase of an encrypted --key, first line of F
   --csr-name NAME      metadata.name of the object (default NAME; must be a DNS name)
   --out DIR            where to write (default .)
   --allow-privileged   allow groups such as system:masters (refused by default, see 'kubepki csr review')
@@ -62,7 +64,10 @@ kubeconfig flags:
   --context NAME       context name (default NAME@C)
   --no-embed           reference the key, certificate and CA by path instead of embedding them
   --use-context        make it the current context even when merging into an existing file
-  -o, --out FILE       the kubeconfig to write or merge into (required)
+  --out FILE           the kubeconfig to write or merge into (required)
+  -o text|json|yaml    what was written (the kubeconfig itself, holding a key, is never printed)
+
+The key put in a kubeconfig must not be encrypted: kubectl cannot ask for a passphrase.
 
 Examples:
   # Jane, in group dev, for one day
@@ -70,7 +75,7 @@ Examples:
   kubectl apply -f jane-csr.yaml && kubectl certificate approve jane
   kubectl get csr jane -o yaml > jane-signed.yaml
   kubepki user kubeconfig jane --key jane.key --csr-object jane-signed.yaml \\
-      --ca /etc/kubernetes/pki/ca.crt --server https://10.0.0.10:6443 -o jane.kubeconfig
+      --ca /etc/kubernetes/pki/ca.crt --server https://10.0.0.10:6443 --out jane.kubeconfig
 `;
 
 const createOptions = {
@@ -78,6 +83,7 @@ const createOptions = {
   duration: { type: "string" },
   algorithm: { type: "string" },
   key: { type: "string" },
+  "passphrase-file": { type: "string" },
   "csr-name": { type: "string" },
   out: { type: "string" },
   "allow-privileged": { type: "boolean" },
@@ -96,7 +102,8 @@ const kubeconfigOptions = {
   "no-embed": { type: "boolean" },
   embed: { type: "boolean" },
   "use-context": { type: "boolean" },
-  out: { type: "string", short: "o" },
+  out: { type: "string" },
+  output: { type: "string", short: "o" },
   now: { type: "string" },
 } as const;
 
@@ -104,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "create") return create(rest);
   if (sub === "kubeconfig") return kubeconfig(rest);
-  throw inputError(sub ? `user: unknown subcommand "${sub}"` : "user: a subcommand is needed", "use 'kubepki user create' or 'kubepki user kubeconfig'");
+  throw subcommandError("user", sub, ["create", "kubeconfig"], "use 'kubepki user create' or 'kubepki user kubeconfig'");
 }
 
 function oneName(command: string, positionals: string[]): string {
@@ -132,7 +139,7 @@ async function create(argv: string[]): Promise<number> {
   if (values.key && values.algorithm) throw inputError("user create: --key and --algorithm exclude each other");
 
   const key = values.key
-    ? parsePrivateKey(await readText(values.key), values.key)
+    ? parsePrivateKey(readInput(values.key), values.key, { passphrase: values["passphrase-file"] !== undefined ? readPassphrase(values["passphrase-file"]) : undefined, passphraseFlag: true })
     : await (async () => {
         const choice = parseKeyChoice(values.algorithm ?? "RSA-2048", "--algorithm", values["allow-weak"]);
         await mustNotExist([keyPath], "a key");
@@ -166,17 +173,17 @@ async function create(argv: string[]): Promise<number> {
   }
   const style = styleFor(process.stdout);
   const lines = [
-    `wrote ${values.key ? "" : `${files.key} (${keyLabel(describeKey(key))}, mode 0600), `}${files.csr}, ${files.object}`,
-    `  user ${name}, groups [${groups.join(", ")}], signer ${KUBE_APISERVER_CLIENT}, usages [${usages.join(", ")}], expirationSeconds ${expirationSeconds}`,
-    ...warnings.map((w) => `  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${w.message}`),
+    terminalSafe(`wrote ${values.key ? "" : `${files.key} (${keyLabel(describeKey(key))}, mode 0600), `}${files.csr}, ${files.object}`),
+    terminalSafe(`  user ${name}, groups [${groups.join(", ")}], signer ${KUBE_APISERVER_CLIENT}, usages [${usages.join(", ")}], expirationSeconds ${expirationSeconds}`),
+    ...warnings.map((w) => `  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${terminalSafe(w.message)}`),
     "",
     "Next:",
-    `  1. kubectl apply -f ${files.object}`,
-    `  2. kubepki csr review ${files.object}        # what approving grants`,
-    `     kubectl certificate approve ${csrName}`,
-    `  3. kubectl get csr ${csrName} -o yaml > ${name}-signed.yaml`,
-    `  4. kubepki user kubeconfig ${name} --key ${files.key} --csr-object ${name}-signed.yaml --ca ca.crt --server https://HOST:6443 -o ${name}.kubeconfig`,
-    `Without a cluster at hand: kubepki sign ${files.object} --cert-dir /etc/kubernetes/pki -o ${name}-signed.yaml`,
+    `  1. ${shellCommand(["kubectl", "apply", "-f", files.object])}`,
+    `  2. ${shellCommand(["kubepki", "csr", "review", files.object])}        # what approving grants`,
+    `     ${shellCommand(["kubectl", "certificate", "approve", csrName])}`,
+    `  3. ${shellCommand(["kubectl", "get", "csr", csrName, "-o", "yaml"])} > ${shellCommand([`${name}-signed.yaml`])}`,
+    `  4. ${shellCommand(["kubepki", "user", "kubeconfig", name, "--key", files.key, "--csr-object", `${name}-signed.yaml`, "--ca", "ca.crt", "--server", "https://HOST:6443", "--out", `${name}.kubeconfig`])}`,
+    `Without a cluster at hand: ${shellCommand(["kubepki", "sign", files.object, "--cert-dir", "/etc/kubernetes/pki", "--out", `${name}-signed.yaml`])}`,
   ];
   process.stdout.write(lines.join("\n") + "\n");
   return 0;
@@ -189,21 +196,24 @@ async function kubeconfig(argv: string[]): Promise<number> {
   if (!values.cert === !values["csr-object"]) throw inputError("user kubeconfig: give either --cert or --csr-object");
   if (!values.ca) throw inputError("user kubeconfig: --ca is required (the cluster CA, kubeadm: /etc/kubernetes/pki/ca.crt)");
   if (!values.server) throw inputError("user kubeconfig: --server is required (https://host:port of the API server)");
-  if (!values.out) throw inputError("user kubeconfig: -o FILE is required (a kubeconfig holding a key is never printed)");
+  const { format = "text", out } = formatAndFile("user kubeconfig", values, ["text", "json", "yaml"] as const);
+  if (!out) throw inputError("user kubeconfig: --out FILE is required (a kubeconfig holding a key is never printed)");
   if (values.embed && values["no-embed"]) throw inputError("user kubeconfig: --embed and --no-embed exclude each other");
   const server = checkServerURL(values.server);
   const clusterName = values["cluster-name"] ?? "kubernetes";
   const now = parseNow(values.now) ?? new Date();
 
-  const keyText = await readText(values.key);
+  const keyText = readInput(values.key);
+  if (isEncryptedKey(keyText)) throw inputError(`${values.key} is encrypted: kubectl cannot use an encrypted key from a kubeconfig`, `decrypt a copy for this user first: ${"openssl pkey -in KEY -out KEY.plain"} (and keep it 0600)`);
   const key = parsePrivateKey(keyText, values.key);
   let certDER: Buffer;
   let certPEM: string;
   if (values.cert) {
-    certPEM = await readText(values.cert);
+    certPEM = readInput(values.cert);
     certDER = decodeCertificates(certPEM, values.cert)[0];
   } else {
-    const file = readCSRFile(await readText(values["csr-object"]!), values["csr-object"]!);
+    const objectName = inputName(values["csr-object"]!);
+    const file = readCSRFile(readInput(values["csr-object"]!, objectName), objectName);
     const objects = file.items.filter((i) => i.source === "object");
     const item = objects.find((i) => i.name === name) ?? (objects.length === 1 ? objects[0] : undefined);
     if (!item) throw inputError(`${values["csr-object"]}: no CertificateSigningRequest named ${name} (found ${file.items.map((i) => i.name).join(", ")})`);
@@ -212,7 +222,7 @@ async function kubeconfig(argv: string[]): Promise<number> {
   }
   const cert = parseCertificate(certDER, values.cert ?? `${values["csr-object"]}: status.certificate`);
   if (!keysMatch(key, cert.publicKey)) throw inputError(`${values.key} does not belong to the certificate (its public key differs)`, "use the key the CSR was made with");
-  const caText = await readText(values.ca);
+  const caText = readInput(values.ca);
   const caCerts = decodeCertificates(caText, values.ca).map((d, i) => parseCertificate(d, `${values.ca}[${i}]`));
 
   const notes: string[] = [];
@@ -226,7 +236,7 @@ async function kubeconfig(argv: string[]): Promise<number> {
   const embed = !values["no-embed"];
   if (!embed && !values.cert) throw inputError("user kubeconfig: --no-embed needs --cert FILE to reference (the certificate in a CSR object has no file)");
   const result = await updateKubeconfigFile(
-    resolve(values.out),
+    resolve(out),
     {
       clusterName, server, userName, contextName,
       ca: embed ? { data: caText } : { file: resolve(values.ca) },
@@ -234,14 +244,21 @@ async function kubeconfig(argv: string[]): Promise<number> {
     },
     { useContext: values["use-context"], now },
   );
+  if (format !== "text") {
+    await printData(format, {
+      kind: "UserKubeconfig", apiVersion: "kubepki.io/v1alpha1", file: out, created: result.created, backup: result.backup ?? null,
+      context: contextName, cluster: clusterName, server, user: userName, groups: cert.subject.organization, notAfter: cert.notAfter.toISOString(), notes,
+    });
+    return 0;
+  }
   const style = styleFor(process.stdout);
   const lines = [
-    `${result.created ? "wrote" : "updated"} ${values.out}: context ${contextName} → ${server} as user ${userName} [${cert.subject.organization.join(", ")}], certificate valid until ${cert.notAfter.toISOString()}`,
+    terminalSafe(`${result.created ? "wrote" : "updated"} ${out}: context ${contextName} → ${server} as user ${userName} [${cert.subject.organization.join(", ")}], certificate valid until ${cert.notAfter.toISOString()}`),
   ];
-  if (!result.created) lines.push(`  cluster ${clusterName} ${result.cluster}, user ${userName} ${result.user}, context ${contextName} ${result.context}; current-context ${result.currentContext}`);
-  if (result.backup) lines.push(`  the previous file was copied to ${result.backup}`);
-  for (const n of notes) lines.push(`  ${style.red("!")} ${n}`);
-  lines.push(`Try: kubectl --kubeconfig ${values.out} --context ${contextName} auth whoami`);
+  if (!result.created) lines.push(terminalSafe(`  cluster ${clusterName} ${result.cluster}, user ${userName} ${result.user}, context ${contextName} ${result.context}; current-context ${result.currentContext}`));
+  if (result.backup) lines.push(terminalSafe(`  the previous file was copied to ${result.backup}`));
+  for (const n of notes) lines.push(`  ${style.red("!")} ${terminalSafe(n)}`);
+  lines.push(terminalSafe(`Try: ${shellCommand(["kubectl", "--kubeconfig", out, "--context", contextName, "auth", "whoami"])}`));
   process.stdout.write(lines.join("\n") + "\n");
   return 0;
 }

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from "
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
 import { encodePem } from "./pem.js";
+import { inputError } from "../errors.js";
 
 /** Extended key usages Kubernetes certificates use, by their usual names. */
 export type ExtKeyUsage = "serverAuth" | "clientAuth";
@@ -90,8 +91,9 @@ const SIGNATURE_OID = {
   ecdsaWithSHA512: "1.2.840.10045.4.3.4",
 };
 
-/** Go's choice of signature algorithm for a CA key (x509.signingParamsForKey): SHA-256, SHA-384 for P-384. */
-export function signingParams(key: KeyObject): { hash: string; algorithm: asn.AlgorithmIdentifier } {
+/** Go's choice of signature algorithm for a CA key (x509.signingParamsForKey): SHA-256, SHA-384 for P-384, pure Ed25519 (no hash). */
+export function signingParams(key: KeyObject): { hash: string | null; algorithm: asn.AlgorithmIdentifier } {
+  if (key.asymmetricKeyType === "ed25519") return { hash: null, algorithm: new asn.AlgorithmIdentifier({ algorithm: "1.3.101.112" }) };
   if (key.asymmetricKeyType === "rsa") {
     return { hash: "sha256", algorithm: new asn.AlgorithmIdentifier({ algorithm: SIGNATURE_OID.sha256WithRSA, parameters: null }) };
   }
@@ -101,7 +103,7 @@ export function signingParams(key: KeyObject): { hash: string; algorithm: asn.Al
       curve === "secp384r1" ? ["sha384", SIGNATURE_OID.ecdsaWithSHA384] : curve === "secp521r1" ? ["sha512", SIGNATURE_OID.ecdsaWithSHA512] : ["sha256", SIGNATURE_OID.ecdsaWithSHA256];
     return { hash, algorithm: new asn.AlgorithmIdentifier({ algorithm: oid }) };
   }
-  throw new Error(`cannot sign with a ${key.asymmetricKeyType} key`);
+  throw inputError(`cannot sign with a ${key.asymmetricKeyType} key: kubepki signs with RSA, ECDSA and Ed25519 keys`);
 }
 
 // PrintableString's alphabet; anything else is written as UTF8String, as Go does.

@@ -39,11 +39,29 @@ export function publicKeyToPEM(key: KeyObject): string {
   return pub.export({ type: "spki", format: "pem" }) as string;
 }
 
-/** Parses a PEM private key of any common encoding; `what` names the file in the error. */
-export function parsePrivateKey(pem: string | Buffer, what: string): KeyObject {
+/** An encrypted PEM key: PKCS#8 "ENCRYPTED PRIVATE KEY", or OpenSSL's legacy "Proc-Type: 4,ENCRYPTED" header. */
+export function isEncryptedKey(pem: string | Buffer): boolean {
+  const text = typeof pem === "string" ? pem : pem.toString("latin1");
+  return text.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----") || /^Proc-Type:\s*4,\s*ENCRYPTED\s*$/m.test(text);
+}
+
+/**
+ * Parses a PEM private key of any common encoding (PKCS#1, SEC1, PKCS#8,
+ * Ed25519). An encrypted one needs its passphrase; `reader.passphraseFlag`
+ * says whether the command offers --passphrase-file (else the error says the
+ * key cannot be used encrypted). `what` names the file in the error, which
+ * never quotes the key.
+ */
+export function parsePrivateKey(pem: string | Buffer, what: string, reader: { passphrase?: string; passphraseFlag?: boolean } = {}): KeyObject {
+  const encrypted = isEncryptedKey(pem);
+  if (encrypted && reader.passphrase === undefined) {
+    if (reader.passphraseFlag) throw inputError(`${what} is encrypted: pass --passphrase-file FILE`, "a file whose first line is the passphrase (not on the command line, where ps would show it)");
+    throw inputError(`${what} is encrypted: Kubernetes components (and this command) read only unencrypted keys`, "decrypt it where it is used: openssl pkey -in ENCRYPTED.key -out KEY.key (kept 0600)");
+  }
   try {
-    return createPrivateKey(pem);
+    return encrypted ? createPrivateKey({ key: pem, format: "pem", passphrase: reader.passphrase }) : createPrivateKey(pem);
   } catch {
+    if (encrypted) throw inputError(`${what}: cannot decrypt it with the passphrase given (wrong passphrase, or an unsupported cipher)`);
     throw inputError(`${what}: not a readable private key`);
   }
 }

@@ -24,6 +24,7 @@ export function renderReview(file: string, items: ReviewItem[], style: Style): s
       ["subject", i.subject || "(empty)"],
       ["signer", i.signerName],
       ["usages", list(i.usages)],
+      ...(i.grants ? [["grants", `key usage: ${list(i.grants.keyUsage)}; extended key usage: ${list(i.grants.extKeyUsage)}`]] : []),
       ["SANs", list(sans)],
       ["key", keyText(i.key)],
       ["signature", i.signature.valid ? `${i.signature.algorithm}, verified: the requester holds the private key` : style.red(`INVALID — ${i.signature.problem}`)],
@@ -35,14 +36,16 @@ export function renderReview(file: string, items: ReviewItem[], style: Style): s
     out.push("");
     if (i.violations.length === 0) out.push(`  ${style.green("✓")} ${i.signerName} would sign it`);
     for (const v of i.violations) out.push(`  ${style.red("✗ REFUSED")}: ${v}`);
-    for (const w of i.warnings) out.push(w.level === "privileged" ? `  ${style.red("! PRIVILEGED")}: ${w.message}` : `  - note: ${w.message}`);
+    for (const w of i.warnings) out.push(w.level === "privileged" ? `  ${style.red("! PRIVILEGED")}: ${w.message}` : w.level === "problem" ? `  ${style.red("! WARNING")}: ${w.message}` : `  - note: ${w.message}`);
     out.push("");
     const verdict =
       i.verdict === "ok"
         ? style.green(`Approving grants user "${i.user}"${i.groups.length ? ` in ${list(i.groups)}` : ""} whatever RBAC binds to them.`)
         : i.verdict === "refused"
           ? style.red("Do not approve: the signer would refuse it (see above).")
-          : style.red("Do not approve unless you mean to hand out these privileges: the certificate cannot be revoked before it expires.");
+          : i.verdict === "problem"
+            ? style.red("Do not approve as it is: see the warnings above.")
+            : style.red("Do not approve unless you mean to hand out these privileges: the certificate cannot be revoked before it expires.");
     out.push(`  ${verdict}`, "");
   }
   return out.join("\n").trimEnd();

@@ -11,15 +11,32 @@ import type { SigningCA } from "./sign.js";
  * and --cluster-signing-key-file name it in a kubeadm cluster: DIR/ca.crt and
  * DIR/ca.key. Every problem is bad input: the command has written nothing yet.
  */
-export async function loadSigningCA(dir: string, base = "ca"): Promise<SigningCA> {
-  const crtPath = join(dir, `${base}.crt`);
-  const keyPath = join(dir, `${base}.key`);
+export async function loadSigningCA(dir: string, base = "ca", reader: KeyReader = {}): Promise<SigningCA> {
+  return loadSigningCAFiles(join(dir, `${base}.crt`), join(dir, `${base}.key`), reader, "--cert-dir names the folder holding ca.crt and ca.key (kubeadm: /etc/kubernetes/pki)");
+}
+
+/** How the CA key may be opened: its passphrase, and whether the command offers --passphrase-file at all. */
+type KeyReader = { passphrase?: string; passphraseFlag?: boolean };
+
+/** The CA from its two files (sign --ca, --ca-key). */
+export async function loadSigningCAFiles(crtPath: string, keyPath: string, reader: KeyReader = {}, crtHint = "--ca names the CA certificate"): Promise<SigningCA> {
   const [crt, key] = await Promise.all([readIfExists(crtPath), readIfExists(keyPath)]);
-  if (!crt) throw inputError(`${crtPath}: no such file`, "--cert-dir names the folder holding ca.crt and ca.key (kubeadm: /etc/kubernetes/pki)");
+  if (!crt) throw inputError(`${crtPath}: no such file`, crtHint);
   if (!key) throw inputError(`${keyPath}: no such file: the CA's private key is needed to sign`, "with an external CA (no ca.key), sign elsewhere and use the certificate it gives you");
   const cert = parseCertificate(decodeCertificates(crt.toString("latin1"), crtPath)[0], crtPath);
-  const privateKey = parsePrivateKey(key, keyPath);
+  const privateKey = parsePrivateKey(key, keyPath, reader);
   if (!keysMatch(privateKey, cert.publicKey)) throw inputError(`${keyPath} does not belong to ${crtPath}`);
   if (cert.isCA !== true) throw inputError(`${crtPath} is not a CA certificate (no basicConstraints CA:TRUE)`);
   return { key: privateKey, cert };
+}
+
+/**
+ * A CA signs only inside its own validity: an expired or not-yet-valid CA makes
+ * certificates nobody accepts. Refused (exit 2, nothing written).
+ * (The writers' src/pki/ca-validity.ts assertCAUsable does the same for init; to be unified.)
+ */
+export function assertSigningCAValid(ca: SigningCA, now: Date, what: string): void {
+  const { notBefore, notAfter } = ca.cert;
+  if (now < notBefore) throw inputError(`${what}: the CA is not valid until ${notBefore.toISOString()}: it cannot sign at ${now.toISOString()}`, "check the clock (or --now)");
+  if (now >= notAfter) throw inputError(`${what}: the CA expired on ${notAfter.toISOString()}: it cannot sign`, "renew or rotate the CA first; a certificate it signed now would be refused everywhere");
 }

@@ -9,9 +9,15 @@ import { KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET, KUBELET_SERVING }
  */
 
 export interface PrivilegeWarning {
-  /** privileged: review exits 1 and sign refuses without --allow-privileged. note: said, not blocking. */
-  level: "privileged" | "note";
+  /**
+   * privileged: review exits 1 and sign refuses without --allow-privileged.
+   * problem: review exits 1 and sign refuses (weak-key: unless --allow-weak).
+   * note: said, not blocking.
+   */
+  level: "privileged" | "problem" | "note";
   message: string;
+  /** Which problem, for the flag that may accept it. */
+  code?: "weak-key" | "client-only";
 }
 
 const KUBELET_SIGNERS = [KUBE_APISERVER_CLIENT_KUBELET, KUBELET_SERVING];

@@ -1,5 +1,5 @@
 import type { CSRInput } from "../kube/csr.js";
-import { assessRequest, DEFAULT_SIGNING_DURATION_MS, requestedTTL, type SignRequest } from "./sign.js";
+import { assessRequest, DEFAULT_SIGNING_DURATION_MS, mapUsages, requestedTTL, type SignRequest } from "./sign.js";
 import type { PrivilegeWarning } from "./guard.js";
 
 /** What approving a request would grant, and what stands in the way: `kubepki csr review`'s data (docs/csr.md). */
@@ -11,6 +11,8 @@ export interface ReviewItem {
   subject: string;
   signerName: string;
   usages: string[];
+  /** What the certificate would really carry (none when the signer would refuse it). */
+  grants: { keyUsage: string[]; extKeyUsage: string[] } | null;
   dnsNames: string[];
   ipAddresses: string[];
   emailAddresses: string[];
@@ -25,8 +27,8 @@ export interface ReviewItem {
   status: "pending" | "approved" | "denied" | "failed" | "issued";
   violations: string[];
   warnings: PrivilegeWarning[];
-  /** ok: the signer would sign and nothing is privileged. */
-  verdict: "ok" | "refused" | "privileged";
+  /** ok: the signer would sign and nothing is privileged or wrong. */
+  verdict: "ok" | "refused" | "privileged" | "problem";
 }
 
 function statusOf(input: CSRInput): ReviewItem["status"] {
@@ -42,6 +44,7 @@ export function reviewRequest(input: CSRInput, req: SignRequest, options: { sign
     name: input.name, source: input.source,
     user: csr.subject.commonName ?? "", groups: csr.subject.organization, subject: csr.subject.text,
     signerName: req.signerName, usages: req.usages,
+    grants: violations.length ? null : mapUsages(req.usages),
     dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, emailAddresses: csr.emailAddresses, uris: csr.uris,
     key: csr.key, signature: { algorithm: csr.signatureAlgorithm, valid: csr.signatureValid, problem: csr.signatureProblem },
     requestsCA: csr.requestsCA,
@@ -50,6 +53,6 @@ export function reviewRequest(input: CSRInput, req: SignRequest, options: { sign
     requestedBy: input.username ? { username: input.username, groups: input.groups ?? [] } : null,
     status: statusOf(input),
     violations, warnings,
-    verdict: violations.length ? "refused" : warnings.some((w) => w.level === "privileged") ? "privileged" : "ok",
+    verdict: violations.length ? "refused" : warnings.some((w) => w.level === "privileged") ? "privileged" : warnings.some((w) => w.level === "problem") ? "problem" : "ok",
   };
 }

@@ -1,11 +1,11 @@
 import type { KeyObject } from "node:crypto";
 import * as asn from "@peculiar/asn1-x509";
-import { problemError } from "../errors.js";
+import { inputError } from "../errors.js";
 import { attribute, BACKDATE_MS, createCertificate, derSortedRDN, randomSerial128, type ExtKeyUsage, type KeyUsageName } from "../pki/certificate.js";
 import type { CSRModel } from "../pki/csr.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { privilegeWarnings, type PrivilegeWarning } from "./guard.js";
-import { apiServerRules, findSigner } from "./signers.js";
+import { apiServerRules, CLIENT_ONLY_SIGNERS, findSigner } from "./signers.js";
 
 /**
  * kube-controller-manager's CSR signer (pkg/controller/certificates/authority),
@@ -24,7 +24,14 @@ export interface SignRequest {
   signerName: string;
   usages: string[];
   expirationSeconds?: number;
+  /** Names added to the request's own (the local signer's --san). */
+  extraNames?: { dnsNames: string[]; ipAddresses: string[] };
 }
+
+/** Below this an RSA key is weak (NIST since 2013); `key generate` refuses it too. */
+export const MIN_RSA_BITS = 2048;
+/** Below this Go's crypto/rsa refuses the key outright, so no Kubernetes component could use it. */
+const GO_MIN_RSA_BITS = 1024;
 
 export interface Assessment {
   /** Anything that makes the API server or the signer refuse: bad signature, rules. */
@@ -41,7 +48,32 @@ export function assessRequest(req: SignRequest): Assessment {
   else if (!signer.signable) violations.push(`signer ${signer.name}: ${signer.description}`);
   violations.push(...apiServerRules(req.usages, req.expirationSeconds));
   if (signer?.signable) violations.push(...signer.validate(req.csr, req.usages));
-  return { violations, warnings: privilegeWarnings(req.csr, signer?.name ?? req.signerName) };
+  const { key } = req.csr;
+  if (key.type === "RSA" && key.bits !== undefined && key.bits < GO_MIN_RSA_BITS) violations.push(`RSA ${key.bits}-bit key: Go's crypto/rsa refuses keys under ${GO_MIN_RSA_BITS} bits, so no Kubernetes component could use it`);
+  return { violations, warnings: [...problems(req), ...privilegeWarnings(req.csr, signer?.name ?? req.signerName)] };
+}
+
+/** What is wrong with a request though a signer would take it: sign refuses these, review warns. */
+function problems(req: SignRequest): PrivilegeWarning[] {
+  const out: PrivilegeWarning[] = [];
+  const { csr } = req;
+  if (csr.key.type === "RSA" && csr.key.bits !== undefined && csr.key.bits >= GO_MIN_RSA_BITS && csr.key.bits < MIN_RSA_BITS) {
+    out.push({ level: "problem", code: "weak-key", message: `RSA ${csr.key.bits}-bit key: under ${MIN_RSA_BITS} bits is within reach of well-funded attackers, and a Kubernetes client certificate cannot be revoked` });
+  }
+  if (CLIENT_ONLY_SIGNERS.includes(req.signerName)) {
+    const sans = [...csr.dnsNames.map((d) => `DNS:${d}`), ...csr.ipAddresses.map((i) => `IP:${i}`)];
+    const wants = [
+      ...(sans.length ? [`subject alternative names (${sans.join(", ")})`] : []),
+      ...(csr.requestedExtKeyUsage.includes("serverAuth") ? ["server auth (in its requested extensions)"] : []),
+    ];
+    if (wants.length) {
+      out.push({
+        level: "problem", code: "client-only",
+        message: `the request asks for ${wants.join(" and ")}, but ${req.signerName} issues client certificates only: it would be a client certificate no server can use (the names would do nothing)`,
+      });
+    }
+  }
+  return out;
 }
 
 /**
@@ -68,7 +100,9 @@ export function validityFor(now: Date, ttlMs: number, ca: CertificateModel): { n
     notAfter = ca.notAfter;
     cappedByCA = true;
   }
-  if (now >= ca.notAfter) throw problemError(`the CA expired on ${ca.notAfter.toISOString()}: it cannot sign`, "renew the CA first");
+  if (now >= ca.notAfter) throw inputError(`the CA expired on ${ca.notAfter.toISOString()}: it cannot sign`, "renew the CA first");
+  // UTCTime's two-digit years: a NotBefore in 1949 (backdated from early 1950) would read back as 2049.
+  if (notBefore.getUTCFullYear() < 1950) throw inputError(`NotBefore ${notBefore.toISOString()} is before 1950, which a certificate cannot say unambiguously`);
   return { notBefore, notAfter, cappedByCA };
 }
 
@@ -84,7 +118,7 @@ export function mapUsages(usages: string[]): { keyUsage: KeyUsageName[]; extKeyU
   for (const u of usages) {
     if (KEY_USAGES[u]) keyUsage.add(KEY_USAGES[u]);
     else if (EXT_KEY_USAGES[u]) ext.add(EXT_KEY_USAGES[u]);
-    else throw problemError(`usage "${u}" cannot be issued by kubepki`);
+    else throw inputError(`usage "${u}" cannot be issued by kubepki`);
   }
   return { keyUsage: [...keyUsage], extKeyUsage: EKU_ORDER.filter((e) => ext.has(e)) };
 }
@@ -121,8 +155,11 @@ export interface SignedCertificate {
   cappedByCA: boolean;
 }
 
+/** The request's names first, as asked, then the added ones it lacks. */
+const withExtra = (own: string[], extra: string[] = []) => [...own, ...extra.filter((n) => !own.includes(n))];
+
 /**
- * Signs as the controller does: subject and every SAN copied, request
+ * Signs as the controller does (the local signer too): subject and every SAN copied, request
  * extensions dropped, usages from spec.usages, 128-bit random serial, not a CA.
  * The caller has checked assessRequest.
  */
@@ -134,7 +171,8 @@ export function signRequest(req: SignRequest, ca: SigningCA, options: { now: Dat
     {
       subject: { commonName: req.csr.subject.commonName ?? "" }, subjectName: goSubject(req.csr.subjectName),
       serial: randomSerial128(), notBefore, notAfter, publicKey: req.csr.publicKey, isCA: false, keyUsage, extKeyUsage,
-      dnsNames: req.csr.dnsNames, ipAddresses: req.csr.ipAddresses, emailAddresses: req.csr.emailAddresses, uris: req.csr.uris,
+      dnsNames: withExtra(req.csr.dnsNames, req.extraNames?.dnsNames), ipAddresses: withExtra(req.csr.ipAddresses, req.extraNames?.ipAddresses),
+      emailAddresses: req.csr.emailAddresses, uris: req.csr.uris,
     },
     { key: ca.key, certificateDER: ca.cert.der },
   );

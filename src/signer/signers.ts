@@ -12,6 +12,14 @@ export const KUBE_APISERVER_CLIENT = "kubernetes.io/kube-apiserver-client";
 export const KUBE_APISERVER_CLIENT_KUBELET = "kubernetes.io/kube-apiserver-client-kubelet";
 export const KUBELET_SERVING = "kubernetes.io/kubelet-serving";
 export const LEGACY_UNKNOWN = "kubernetes.io/legacy-unknown";
+/** kubepki's own signer for what no Kubernetes signer issues (API server, etcd, front-proxy…): `--signer local`. */
+export const LOCAL = "local";
+
+/** The usages the local signer can put in a certificate: a TLS leaf's, never a CA's. */
+export const LOCAL_USAGES = ["digital signature", "key encipherment", "server auth", "client auth"];
+
+/** Signers that issue client certificates only: a request with SANs or asking for server auth does not belong there. */
+export const CLIENT_ONLY_SIGNERS = [KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET];
 
 export interface SignerInfo {
   name: string;
@@ -19,7 +27,7 @@ export interface SignerInfo {
   description: string;
   /** kubepki can sign for it (legacy-unknown exists only in v1beta1 and no controller signs it). */
   signable: boolean;
-  /** spec.usages a well-behaved client sends, for a PEM request that carries none. */
+  /** spec.usages a well-behaved client sends, for a PEM request that carries none (none: --usages is required). */
   defaultUsages(key: CSRModel["key"]): string[];
   /** Violations of the signer's rules, one sentence each; empty when it would sign. */
   validate(csr: CSRModel, usages: string[]): string[];
@@ -88,6 +96,18 @@ const SIGNERS: SignerInfo[] = [
     },
   },
   {
+    name: LOCAL,
+    description: "kubepki's local CA signer: the --usages given, subject and SANs copied, never a CA (openssl x509 -req -extfile in one step)",
+    signable: true,
+    // Never guessed: what a certificate may do is the caller's decision.
+    defaultUsages: () => [],
+    validate(_csr, usages) {
+      const out = usages.filter((u) => !LOCAL_USAGES.includes(u)).map((u) => `usage "${u}" is not issued by the local signer (it issues ${LOCAL_USAGES.join(", ")}; never a CA)`);
+      if (!usages.includes("server auth") && !usages.includes("client auth")) out.push(`usages must include "server auth" or "client auth"`);
+      return out;
+    },
+  },
+  {
     name: LEGACY_UNKNOWN,
     description: "certificates.k8s.io/v1beta1's default; no built-in controller signs it and v1 refuses new requests for it",
     signable: false,
@@ -98,7 +118,7 @@ const SIGNERS: SignerInfo[] = [
 
 export const SIGNER_NAMES = SIGNERS.map((s) => s.name);
 
-/** A signer by full name, or by its short name ("kube-apiserver-client"). */
+/** A signer by full name, or by its short name ("kube-apiserver-client"); "local" is kubepki's own. */
 export function findSigner(name: string): SignerInfo | undefined {
   return SIGNERS.find((s) => s.name === name || s.name === `kubernetes.io/${name}`);
 }
