@@ -18,7 +18,7 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
 // Prefer the packages' ES module builds: unused code is dropped.
 const common = { bundle: true, platform: "node", target: "node20", logLevel: "warning", legalComments: "none", mainFields: ["module", "main"], conditions: ["module"] };
 
-const COMMANDS = ["init", "inspect", "check", "kubeconfig", "user", "csr", "sign", "key", "renew", "explain"];
+const COMMANDS = ["init", "inspect", "check", "kubeconfig", "user", "csr", "sign", "key", "renew", "explain", "serve"];
 // One copy each: the @peculiar packages share asn1-schema's registry of schemas, so they must not be bundled twice.
 const VENDOR = ["js-yaml", "zod", "asn1js", "pvtsutils", "@peculiar/asn1-schema", "@peculiar/asn1-x509", "@peculiar/asn1-csr"];
 const vendorFile = (name) => `${name.replace("@", "").replace("/", "-")}.js`;

@@ -21,4 +21,5 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   key: { summary: "Generate a private key (weak RSA refused) or print a key's public half", load: () => import("./key.js") },
   renew: { summary: "Renew leaf certificates like kubeadm certs renew: same identity, fresh validity, backed up, and what to restart", load: () => import("./renew.js") },
   explain: { summary: "Explain a certificate error message or log: the link, whose fault, the fix, and (--root) the file", load: () => import("./explain.js") },
+  serve: { summary: "A Prometheus exporter for the node's certificates: /metrics, /report, /healthz, checked on an interval and on file changes", load: () => import("./serve.js") },
 };
