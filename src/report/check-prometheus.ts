@@ -64,27 +64,32 @@ export interface PrometheusOptions {
  */
 export function renderCheckPrometheus(result: CheckResult, options: PrometheusOptions = {}): string {
   const out = new Exposition(options.identity);
-  appendCheckMetrics(out, result, options.rotation);
+  appendCheckMetrics(out, result, { rotation: options.rotation });
   return out.text();
 }
 
-/** The check's metrics, appended to an exposition that may carry more (serve adds its own). */
-export function appendCheckMetrics(out: Exposition, result: CheckResult, rotation?: RotationState): void {
-  const certLabels = (r: CheckResult["certificates"][number]) => ({ certificate: r.id, component: r.component, role: r.role, file: r.certFile, cn: r.commonName ?? "", issuer: r.issuer ?? "" });
+/**
+ * The check's metrics, appended to an exposition that may carry more (serve
+ * adds its own). `fileLabel` spells the file label (serve: the path on the
+ * node, without --root).
+ */
+export function appendCheckMetrics(out: Exposition, result: CheckResult, options: { rotation?: RotationState; fileLabel?: (path: string) => string } = {}): void {
+  const { rotation, fileLabel = (p: string) => p } = options;
+  const certLabels = (r: CheckResult["certificates"][number]) => ({ certificate: r.id, component: r.component, role: r.role, file: fileLabel(r.certFile), cn: r.commonName ?? "", issuer: r.issuer ?? "" });
   const present = result.certificates.filter((r) => r.notAfter);
   out.gauge("kubepki_certificate_expiry_timestamp_seconds", "When the certificate expires (notAfter), in seconds since the epoch.",
     present.map((r) => [certLabels(r), Math.floor(Date.parse(r.notAfter!) / 1000)]));
   out.gauge("kubepki_certificate_not_before_timestamp_seconds", "When the certificate becomes valid (notBefore), in seconds since the epoch.",
     present.map((r) => [certLabels(r), Math.floor(Date.parse(r.notBefore!) / 1000)]));
   out.gauge("kubepki_certificate_ok", "1 when the certificate has no error and no warning, 0 otherwise (including missing).",
-    result.certificates.map((r) => [{ certificate: r.id, component: r.component, role: r.role, file: r.certFile, status: r.status }, r.status === "OK" ? 1 : 0]));
+    result.certificates.map((r) => [{ certificate: r.id, component: r.component, role: r.role, file: fileLabel(r.certFile), status: r.status }, r.status === "OK" ? 1 : 0]));
   out.gauge("kubepki_check_findings", "Findings of the last check, by severity.",
     SEVERITIES.map((s) => [{ severity: s }, result.summary[s]]));
   out.gauge("kubepki_check_rule_findings", "Findings of the last check, by rule id and severity (only rules that fired).",
     countBy(result.findings, (f) => [f.id, f.severity]).map(([[rule, severity], n]) => [{ rule, severity }, n]));
   // Each finding names one file: this is where an alert finds what to fix. Bounded by rules × the node's files.
   out.gauge("kubepki_check_file_findings", "Findings of the last check, by rule id, severity and the file they are about (only rules that fired).",
-    countBy(result.findings, (f) => [f.id, f.severity, f.file, f.certificate ?? ""]).map(([[rule, severity, file, certificate], n]) => [{ rule, severity, certificate, file }, n]));
+    countBy(result.findings, (f) => [f.id, f.severity, f.file, f.certificate ?? ""]).map(([[rule, severity, file, certificate], n]) => [{ rule, severity, certificate, file: fileLabel(file) }, n]));
   out.gauge("kubepki_check_timestamp_seconds", "When the check ran (its clock, --now if given).", [[{}, Math.floor(result.now.getTime() / 1000)]]);
   if (rotation) {
     out.gauge("kubepki_rotation_phase", "The phase number of the CA rotation under way (present only while a rotation record exists).",

@@ -18,7 +18,7 @@ export interface ServeOptions {
   clockOffsetMs?: number;
   /** A check runs at least this often (default 5 minutes). */
   intervalMs?: number;
-  /** Quiet time after a file change before the check runs (default 1 s). */
+  /** How long after a file changes the check runs, so that it sees a whole renewal (default 1 s). */
   debounceMs?: number;
   /** Undefined: every address. */
   host?: string;

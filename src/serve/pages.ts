@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "node:path";
 import type { CheckResult } from "../check/index.js";
 import { checkReportData } from "../report/check-data.js";
 import { appendCheckMetrics, Exposition } from "../report/check-prometheus.js";
@@ -33,10 +34,22 @@ export function renderPages(state: SchedulerState<NodeCheck>, intervalMs: number
   if (last.result) {
     out.gauge("kubepki_check_last_success_timestamp_seconds", "When the last complete check finished, by the wall clock (alert when it is too old).", [[{}, Math.floor(last.finishedAt! / 1000)]]);
     out.gauge("kubepki_check_duration_seconds", "How long the last complete check took.", [[{}, last.durationMs! / 1000]]);
-    appendCheckMetrics(out, last.result.result);
+    appendCheckMetrics(out, last.result.result, { fileLabel: pathOnNode(last.result.result.root) });
   }
   return {
     metrics: out.text(),
     report: last.result ? JSON.stringify(checkReportData(last.result.result), null, 2) + "\n" : undefined,
+  };
+}
+
+/**
+ * Files as the node itself names them: with --root /host (the DaemonSet's
+ * mount), /host/etc/kubernetes/pki/ca.crt is /etc/kubernetes/pki/ca.crt on
+ * the node, the same label on every node. A file outside the root keeps its path.
+ */
+export function pathOnNode(root: string): (path: string) => string {
+  return (path) => {
+    const rel = relative(root, path);
+    return rel === ".." || rel.startsWith("../") || isAbsolute(rel) ? path : `/${rel}`;
   };
 }

@@ -2,8 +2,9 @@ import { watch, type FSWatcher } from "node:fs";
 
 /**
  * Watches a set of folders (not recursively: the node's files live in a few
- * known ones) and calls `onChange` once things settle, `debounceMs` after the
- * last event: a renewal writes several files, and one check should see them all.
+ * known ones) and calls `onChange` `delayMs` after the first event of a burst:
+ * a renewal writes several files, and one check should see them all. Not
+ * after the last event: files that keep changing would then never be checked.
  *
  * The set is replaced after every check (`sync`), so folders that appear later
  * (a first kubeadm init, /etc/kubernetes/pki/etcd) are picked up, and watches
@@ -13,7 +14,7 @@ export class FolderWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly onChange: () => void, private readonly debounceMs: number) {}
+  constructor(private readonly onChange: () => void, private readonly delayMs: number) {}
 
   sync(dirs: Iterable<string>): void {
     const wanted = new Set(dirs);
@@ -43,6 +44,7 @@ export class FolderWatcher {
 
   close(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     for (const [dir, w] of this.watchers) this.drop(dir, w);
   }
 
@@ -52,8 +54,11 @@ export class FolderWatcher {
   }
 
   private changed(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(this.onChange, this.debounceMs);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.onChange();
+    }, this.delayMs);
     this.timer.unref();
   }
 }
