@@ -73,6 +73,9 @@ try {
     setTimeout(() => writeFileSync(file, pem), 120);
   }, 250);
 
+  // RSS every 5 s: flat means it levels off, not that it never moves (V8 and malloc grow to a working size first).
+  const rssSeries = [];
+  const sampler = setInterval(() => rssSeries.push(Number((rssKiB(server.pid) / 1024).toFixed(1))), 5000);
   const results = [];
   const pending = [];
   const total = SECONDS * RPS;
@@ -89,6 +92,7 @@ try {
   await Promise.all(pending);
   const elapsed = (performance.now() - t0) / 1000;
   clearInterval(churn);
+  clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 200));
   for (const [file, pem] of victims) writeFileSync(file, pem);
 
@@ -104,14 +108,14 @@ try {
     p50ms: Number(latencies[latencies.length >> 1].toFixed(1)), p99ms: Number(latencies[Math.floor(latencies.length * 0.99)].toFixed(1)),
     rssStartMiB: Number((rssStart / 1024).toFixed(1)), rssEndMiB: Number((rssEnd / 1024).toFixed(1)),
     cpuSecondsPerSecond: Number((cpuSeconds / elapsed).toFixed(3)),
-    churns, checks: Number(checks), metricsBytes: metricsPage.bytes,
+    rssEvery5sMiB: rssSeries, churns, checks: Number(checks), metricsBytes: metricsPage.bytes,
   };
   if (values.json) console.log(JSON.stringify(summary));
   else {
     console.log(`kubepki serve: ${summary.requests} requests in ${summary.seconds} s (${summary.rps}/s) to /metrics, /report, /healthz on loopback, ${churns} certificate deletions/rewrites, ${summary.checks} checks`);
     console.log(`  failed requests: ${summary.failed}`);
     console.log(`  latency: p50 ${summary.p50ms} ms, p99 ${summary.p99ms} ms; /metrics is ${summary.metricsBytes} bytes`);
-    console.log(`  RSS: ${summary.rssStartMiB} MiB at the start, ${summary.rssEndMiB} MiB at the end; CPU ${summary.cpuSecondsPerSecond} s/s`);
+    console.log(`  RSS: ${summary.rssStartMiB} MiB at the start, ${summary.rssEndMiB} MiB at the end (every 5 s: ${rssSeries.join(", ")}); CPU ${summary.cpuSecondsPerSecond} s/s`);
   }
   if (failed.length) process.exitCode = 1;
 } finally {

@@ -127,6 +127,7 @@ describe("kubepki serve", () => {
       [["--client-ca-file", "ca.crt"], /^error: serve: --client-ca-file needs TLS$/m],
       [["--tls-cert-file", "/nonexistent/x.crt", "--tls-private-key-file", "/nonexistent/x.key"], /^error: --tls-cert-file: cannot read \/nonexistent\/x\.crt: ENOENT$/m],
       [["--bogus"], /^error: serve: Unknown option '--bogus'$/m],
+      [["--config", "/nonexistent/kubeadm.yaml"], /^error: .*\/nonexistent\/kubeadm\.yaml/m],
     ];
     for (const [args, message] of cases) {
       const r = kubepki(["serve", "--root", healthy, ...args]);

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { checkNode, type CheckOptions } from "../check/index.js";
-import { KubepkiError } from "../errors.js";
+import { isKubepkiError, KubepkiError } from "../errors.js";
 import { clusterNameFromKubeconfigs } from "./identity.js";
 import { renderPages, type NodeCheck, type Pages } from "./pages.js";
 import { CheckScheduler } from "./scheduler.js";
@@ -72,11 +72,21 @@ export async function startExporter(options: ServeOptions): Promise<Exporter> {
     onUpdate: (state) => {
       pages = renderPages(state, intervalMs, fallbackIdentity);
       if (state.lastSuccess.result) watcher.sync(foldersOf(state.lastSuccess.result));
-      if (state.ok !== wasOk) log(state.ok ? "check: succeeded again" : `check: failed: ${(state.lastError as Error)?.message ?? state.lastError}`);
+      // The first attempt is judged by startExporter itself: refused at start, or logged there.
+      if (state.attempts > 1 && state.ok !== wasOk) log(state.ok ? "check: succeeded again" : failedLine(state.lastError));
       wasOk = state.ok;
     },
   });
   await scheduler.start();
+  // Bad input (a --root that does not exist, an unreadable --config) is refused at start, as check refuses it;
+  // later failures are reported as metrics while the exporter keeps serving.
+  const first = scheduler.state.lastError;
+  if (isKubepkiError(first) && first.exitCode === 2) {
+    await scheduler.stop();
+    watcher.close();
+    throw first;
+  }
+  if (first !== undefined) log(failedLine(first));
 
   const handler = (req: IncomingMessage, res: ServerResponse) => respond(req, res, pages);
   let server: Server;
@@ -167,6 +177,10 @@ function foldersOf({ result }: NodeCheck): Set<string> {
     if (c.keyFile) dirs.add(dirname(c.keyFile));
   }
   return dirs;
+}
+
+function failedLine(err: unknown): string {
+  return `check: failed: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 function hostPort(host: string, port: number): string {
