@@ -35,12 +35,8 @@ export interface Exporter {
   /** The address really bound (port 0 picks a free one). */
   address: AddressInfo;
   url: string;
-  /** The pages being served now. */
-  pages(): Pages;
-  /** Runs a check now (tests; a file change does the same). */
+  /** Runs a check now (a program that just changed files need not wait for the watcher). */
   checkNow(): Promise<void>;
-  /** The folders being watched now. */
-  watched(): string[];
   close(): Promise<void>;
 }
 
@@ -77,47 +73,21 @@ export async function startExporter(options: ServeOptions): Promise<Exporter> {
       wasOk = state.ok;
     },
   });
+  // TLS files are judged before any work, and the port is taken only once there is a result to serve.
+  const server = createListener(options.tls, (req, res) => respond(req, res, pages));
   await scheduler.start();
   // Bad input (a --root that does not exist, an unreadable --config) is refused at start, as check refuses it;
   // later failures are reported as metrics while the exporter keeps serving.
   const first = scheduler.state.lastError;
-  if (isKubepkiError(first) && first.exitCode === 2) {
+  try {
+    if (isKubepkiError(first) && first.exitCode === 2) throw first;
+    await listen(server, options.host, options.port);
+  } catch (err) {
     await scheduler.stop();
     watcher.close();
-    throw first;
+    throw err;
   }
   if (first !== undefined) log(failedLine(first));
-
-  const handler = (req: IncomingMessage, res: ServerResponse) => respond(req, res, pages);
-  let server: Server;
-  try {
-    server = options.tls
-      ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.clientCA, requestCert: Boolean(options.tls.clientCA), rejectUnauthorized: Boolean(options.tls.clientCA), minVersion: "TLSv1.2" }, handler)
-      : createHttpServer(handler);
-  } catch (err) {
-    await scheduler.stop();
-    watcher.close();
-    // OpenSSL's reason ("key values mismatch", "no start line") names what is wrong with the files, never their content.
-    throw new KubepkiError(`serve: the TLS files cannot be used: ${(err as Error).message.replace(/^error:[0-9A-F]+:[^:]*::/, "")}`, { hint: "give a PEM certificate, its own private key and a PEM CA bundle" });
-  }
-  // Scrapers reconnect cheaply; a bound on sockets bounds memory when something misbehaves.
-  server.maxConnections = 512;
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port, options.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    await scheduler.stop();
-    watcher.close();
-    const e = err as NodeJS.ErrnoException;
-    throw new KubepkiError(`serve: cannot listen on ${hostPort(options.host ?? "", options.port)}: ${e.code === "EADDRINUSE" ? "the address is in use" : e.code === "EADDRNOTAVAIL" ? "no such address on this host" : e.code === "EACCES" ? "permission denied" : e.message}`, { hint: "pick another --listen ADDR:PORT" });
-  }
   const address = server.address() as AddressInfo;
   const url = `${options.tls ? "https" : "http"}://${hostPort(address.address, address.port)}`;
   log(`listening on ${url} (/metrics, /report, /healthz); checking every ${intervalMs / 1000}s and when files change`);
@@ -125,9 +95,7 @@ export async function startExporter(options: ServeOptions): Promise<Exporter> {
   return {
     address,
     url,
-    pages: () => pages,
     checkNow: () => scheduler.trigger(),
-    watched: () => watcher.folders,
     close: async () => {
       watcher.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -135,6 +103,39 @@ export async function startExporter(options: ServeOptions): Promise<Exporter> {
       await Promise.all([closed, scheduler.stop()]);
     },
   };
+}
+
+function createListener(tls: ServeOptions["tls"], handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  let server: Server;
+  try {
+    server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.clientCA, requestCert: Boolean(tls.clientCA), rejectUnauthorized: Boolean(tls.clientCA), minVersion: "TLSv1.2" }, handler)
+      : createHttpServer(handler);
+  } catch (err) {
+    // OpenSSL's reason ("key values mismatch", "no start line") names what is wrong with the files, never their content.
+    throw new KubepkiError(`serve: the TLS files cannot be used: ${(err as Error).message.replace(/^error:[0-9A-F]+:[^:]*::/, "")}`, { hint: "give a PEM certificate, its own private key and a PEM CA bundle" });
+  }
+  // Scrapers reconnect cheaply; a bound on sockets bounds memory when something misbehaves.
+  server.maxConnections = 512;
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  return server;
+}
+
+async function listen(server: Server, host: string | undefined, port: number): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === "EADDRINUSE" ? "the address is in use" : e.code === "EADDRNOTAVAIL" ? "no such address on this host" : e.code === "EACCES" ? "permission denied" : e.message;
+    throw new KubepkiError(`serve: cannot listen on ${hostPort(host ?? "", port)}: ${why}`, { hint: "pick another --listen ADDR:PORT" });
+  }
 }
 
 function respond(req: IncomingMessage, res: ServerResponse, pages: Pages): void {

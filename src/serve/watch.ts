@@ -37,11 +37,6 @@ export class FolderWatcher {
     }
   }
 
-  /** The folders watched now. */
-  get folders(): string[] {
-    return [...this.watchers.keys()];
-  }
-
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
