@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { checkNode, type CheckOptions } from "../check/index.js";
+import { formatGoDuration } from "../cluster/duration.js";
 import { isKubepkiError, KubepkiError } from "../errors.js";
 import { clusterNameFromKubeconfigs } from "./identity.js";
 import { renderPages, type NodeCheck, type Pages } from "./pages.js";
@@ -90,7 +91,7 @@ export async function startExporter(options: ServeOptions): Promise<Exporter> {
   if (first !== undefined) log(failedLine(first));
   const address = server.address() as AddressInfo;
   const url = `${options.tls ? "https" : "http"}://${hostPort(address.address, address.port)}`;
-  log(`listening on ${url} (/metrics, /report, /healthz); checking every ${intervalMs / 1000}s and when files change`);
+  log(`listening on ${url} (/metrics, /report, /healthz); checking every ${formatGoDuration(intervalMs)} and when files change`);
 
   return {
     address,
