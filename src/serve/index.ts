@@ -20,7 +20,7 @@ export interface ServeOptions {
   /** A check runs at least this often (default 5 minutes). */
   intervalMs?: number;
   /** How long after a file changes the check runs, so that it sees a whole renewal (default 1 s). */
-  debounceMs?: number;
+  changeDelayMs?: number;
   /** Undefined: every address. */
   host?: string;
   port: number;
@@ -62,7 +62,7 @@ export async function startExporter(options: ServeOptions): Promise<Exporter> {
 
   let pages: Pages = { metrics: "" };
   let wasOk = true;
-  const watcher = new FolderWatcher(() => void scheduler.trigger(), options.debounceMs ?? 1000);
+  const watcher = new FolderWatcher(() => void scheduler.trigger(), options.changeDelayMs ?? 1000);
   const scheduler: CheckScheduler<NodeCheck> = new CheckScheduler({
     check: runCheck,
     intervalMs,
