@@ -24,4 +24,5 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   "rotate-ca": { summary: "Replace a CA or the service-account key without downtime: begin, reissue, finish (status, abort)", load: () => import("./rotate-ca.js") },
   certs: { summary: "kubeadm's certs commands, drop-in: check-expiration, renew, generate-csr, certificate-key", load: () => import("./certs.js") },
   explain: { summary: "Explain a certificate error message or log: the link, whose fault, the fix, and (--root) the file", load: () => import("./explain.js") },
+  serve: { summary: "A Prometheus exporter for the node's certificates: /metrics, /report, /healthz, checked on an interval and on file changes", load: () => import("./serve.js") },
 };

@@ -1,39 +1,111 @@
 import type { CheckResult } from "../check/index.js";
 import { SEVERITIES } from "../check/findings.js";
 
+export type Labels = Record<string, string | undefined>;
+
 /** Label values in the text exposition format escape backslash, quote and newline. */
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-const labels = (l: Record<string, string | undefined>) =>
-  `{${Object.entries(l).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}="${esc(v!)}"`).join(",")}}`;
+// An undefined or empty value is no label at all, as Prometheus itself reads it.
+const labelText = (l: Labels) => {
+  const pairs = Object.entries(l).filter(([, v]) => v !== undefined && v !== "");
+  return pairs.length ? `{${pairs.map(([k, v]) => `${k}="${esc(v!)}"`).join(",")}}` : "";
+};
 
 /**
- * The Prometheus text exposition format, for node_exporter's textfile
- * collector: expiry per certificate (alert on `- time() < 30*86400`),
- * status per certificate, and finding counts by severity and rule.
+ * Builds one text exposition: a HELP and TYPE line per metric, then its
+ * samples. `common` labels (cluster, node) are added to every sample, so a
+ * fleet's series stay apart wherever they are scraped from.
  */
-export function renderCheckPrometheus(result: CheckResult): string {
-  const out: string[] = [];
-  const metric = (name: string, help: string, samples: [Record<string, string | undefined>, number][]) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const [l, v] of samples) out.push(`${name}${Object.keys(l).length ? labels(l) : ""} ${v}`);
-  };
-  const certLabels = (r: CheckResult["certificates"][number]) => ({ certificate: r.id, component: r.component, role: r.role, file: r.certFile, cn: r.commonName ?? "", issuer: r.issuer ?? "" });
+export class Exposition {
+  private readonly lines: string[] = [];
+  constructor(private readonly common: Labels = {}) {}
+
+  gauge(name: string, help: string, samples: [Labels, number][]): this {
+    return this.metric(name, "gauge", help, samples);
+  }
+
+  counter(name: string, help: string, samples: [Labels, number][]): this {
+    return this.metric(name, "counter", help, samples);
+  }
+
+  text(): string {
+    return this.lines.join("\n") + "\n";
+  }
+
+  private metric(name: string, type: "gauge" | "counter", help: string, samples: [Labels, number][]): this {
+    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [l, v] of samples) this.lines.push(`${name}${labelText({ ...l, ...this.common })} ${v}`);
+    return this;
+  }
+}
+
+/** Where a CA rotation stands; the rotation work (rotate-ca) writes the record serve reads it from. */
+export interface RotationState {
+  /** The CA being rotated ("ca", "etcd-ca", "front-proxy-ca"). */
+  ca: string;
+  /** The phase's name, as the rotation record spells it. */
+  phase: string;
+  /** Its position, 1 for the first phase. */
+  phaseNumber: number;
+}
+
+export interface PrometheusOptions {
+  /** The fleet labels: the cluster and node this check is about (serve sets them; check leaves them out). */
+  identity?: { cluster?: string; node?: string };
+  /** Only while a rotation record exists: then kubepki_rotation_phase is exposed. */
+  rotation?: RotationState;
+}
+
+/**
+ * The metrics of one check, shared by `check --prometheus` (node_exporter's
+ * textfile collector) and `serve` (/metrics): expiry per certificate (alert
+ * on `- time() < 30*86400`), status per certificate, and finding counts by
+ * severity, by rule, and by rule and file.
+ */
+export function renderCheckPrometheus(result: CheckResult, options: PrometheusOptions = {}): string {
+  const out = new Exposition(options.identity);
+  appendCheckMetrics(out, result, { rotation: options.rotation });
+  return out.text();
+}
+
+/**
+ * The check's metrics, appended to an exposition that may carry more (serve
+ * adds its own). `fileLabel` spells the file label (serve: the path on the
+ * node, without --root).
+ */
+export function appendCheckMetrics(out: Exposition, result: CheckResult, options: { rotation?: RotationState; fileLabel?: (path: string) => string } = {}): void {
+  const { rotation, fileLabel = (p: string) => p } = options;
+  const certLabels = (r: CheckResult["certificates"][number]) => ({ certificate: r.id, component: r.component, role: r.role, file: fileLabel(r.certFile), cn: r.commonName ?? "", issuer: r.issuer ?? "" });
   const present = result.certificates.filter((r) => r.notAfter);
-  metric("kubepki_certificate_expiry_timestamp_seconds", "When the certificate expires (notAfter), in seconds since the epoch.",
+  out.gauge("kubepki_certificate_expiry_timestamp_seconds", "When the certificate expires (notAfter), in seconds since the epoch.",
     present.map((r) => [certLabels(r), Math.floor(Date.parse(r.notAfter!) / 1000)]));
-  metric("kubepki_certificate_not_before_timestamp_seconds", "When the certificate becomes valid (notBefore), in seconds since the epoch.",
+  out.gauge("kubepki_certificate_not_before_timestamp_seconds", "When the certificate becomes valid (notBefore), in seconds since the epoch.",
     present.map((r) => [certLabels(r), Math.floor(Date.parse(r.notBefore!) / 1000)]));
-  metric("kubepki_certificate_ok", "1 when the certificate has no error and no warning, 0 otherwise (including missing).",
-    result.certificates.map((r) => [{ certificate: r.id, component: r.component, role: r.role, file: r.certFile, status: r.status }, r.status === "OK" ? 1 : 0]));
-  metric("kubepki_check_findings", "Findings of the last check, by severity.",
+  out.gauge("kubepki_certificate_ok", "1 when the certificate has no error and no warning, 0 otherwise (including missing).",
+    result.certificates.map((r) => [{ certificate: r.id, component: r.component, role: r.role, file: fileLabel(r.certFile), status: r.status }, r.status === "OK" ? 1 : 0]));
+  out.gauge("kubepki_check_findings", "Findings of the last check, by severity.",
     SEVERITIES.map((s) => [{ severity: s }, result.summary[s]]));
-  const byRule = new Map<string, number>();
-  for (const f of result.findings) byRule.set(`${f.id}\0${f.severity}`, (byRule.get(`${f.id}\0${f.severity}`) ?? 0) + 1);
-  metric("kubepki_check_rule_findings", "Findings of the last check, by rule id and severity (only rules that fired).",
-    [...byRule].map(([k, n]) => {
-      const [rule, severity] = k.split("\0");
-      return [{ rule, severity }, n];
-    }));
-  metric("kubepki_check_timestamp_seconds", "When the check ran (its clock, --now if given).", [[{}, Math.floor(result.now.getTime() / 1000)]]);
-  return out.join("\n") + "\n";
+  out.gauge("kubepki_check_rule_findings", "Findings of the last check, by rule id and severity (only rules that fired).",
+    countBy(result.findings, (f) => [f.id, f.severity]).map(([[rule, severity], n]) => [{ rule, severity }, n]));
+  // Each finding names one file: this is where an alert finds what to fix. Bounded by rules × the node's files.
+  out.gauge("kubepki_check_file_findings", "Findings of the last check, by rule id, severity and the file they are about (only rules that fired).",
+    countBy(result.findings, (f) => [f.id, f.severity, f.file, f.certificate ?? ""]).map(([[rule, severity, file, certificate], n]) => [{ rule, severity, certificate, file: fileLabel(file) }, n]));
+  out.gauge("kubepki_check_timestamp_seconds", "When the check ran (its clock, --now if given).", [[{}, Math.floor(result.now.getTime() / 1000)]]);
+  if (rotation) {
+    out.gauge("kubepki_rotation_phase", "The phase number of the CA rotation under way (present only while a rotation record exists).",
+      [[{ ca: rotation.ca, phase: rotation.phase }, rotation.phaseNumber]]);
+  }
+}
+
+/** Counts items by a key of several strings, in first-seen order. */
+function countBy<T>(items: T[], key: (item: T) => string[]): [string[], number][] {
+  const counts = new Map<string, [string[], number]>();
+  for (const item of items) {
+    const k = key(item);
+    const id = k.join("\0");
+    const entry = counts.get(id);
+    if (entry) entry[1]++;
+    else counts.set(id, [k, 1]);
+  }
+  return [...counts.values()];
 }
