@@ -20,7 +20,7 @@ const common = { bundle: true, platform: "node", target: "node20", logLevel: "wa
 
 const COMMANDS = ["init", "inspect", "check", "kubeconfig", "user", "csr", "sign", "key", "renew", "explain"];
 // One copy each: the @peculiar packages share asn1-schema's registry of schemas, so they must not be bundled twice.
-const VENDOR = ["js-yaml", "zod", "asn1js", "pvtsutils", "@peculiar/asn1-schema", "@peculiar/asn1-x509", "@peculiar/asn1-csr"];
+const VENDOR = ["js-yaml", "yaml", "zod", "asn1js", "pvtsutils", "@peculiar/asn1-schema", "@peculiar/asn1-x509", "@peculiar/asn1-csr"];
 const vendorFile = (name) => `${name.replace("@", "").replace("/", "-")}.js`;
 
 /** Resolves the vendor packages (and, for the dispatcher, the command modules) to their built files. */
