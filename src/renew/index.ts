@@ -98,11 +98,12 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   const inventory = await discoverHardWayAware(options);
   const home = inventory.kubeconfigDir;
+  // An interrupted renewal is rolled back before anything is read: the files must be a consistent set.
+  const recovered = options.dryRun ? undefined : await recoverInterrupted(home);
   const model = loadNode(inventory);
   const byId = new Map(model.certs.map((c) => [c.item.id, c]));
   const targets = withEmbeddingKubeconfigs(selectTargets(options.names, model.certs, inventory.pkiDir), model.certs);
   if (options.sanChange) checkSANTargets(options, targets, inventory);
-  const recovered = options.dryRun ? undefined : await recoverInterrupted(home);
 
   const items: RenewItem[] = [];
   const work: { item: RenewItem; loaded: LoadedCert; ca: LoadedCert }[] = [];
