@@ -46,6 +46,7 @@ kind: ClusterPKI
 profile: hard-way
 controlPlane:
 - {name: n1, address: 10.0.0.5}
+- {name: n2, address: 10.0.0.6}
 workers:
 - {name: w1, address: 10.0.0.21}
 `);
@@ -56,7 +57,7 @@ workers:
 
   const refused = kubepki(["renew", "all", "--root", root]);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /^error: renew: .* holds the kubeconfigs of several nodes \(n1, w1\), and nothing says which is this one\nhint: pass --node-name NAME\n$/);
+  assert.match(refused.stderr, /^error: renew: .* holds the kubeconfigs of several nodes \(n1, n2, w1\), and nothing says which is this one\nhint: pass --node-name NAME\n$/);
   assert.deepEqual(snapshot(k8s), before);
 
   // Naming the kubeconfig says which node: it and the certificate it embeds are renewed, nothing of n1's.
@@ -74,4 +75,13 @@ workers:
   assert.notEqual(now["pki/kubelet-n1.crt"], before["pki/kubelet-n1.crt"]);
   assert.equal(now["pki/kubelet-w1.crt"], before["pki/kubelet-w1.crt"]);
   assert.equal(opensslFields(join(k8s, "pki/kubelet-n1.crt")).subject, "CN=n1");
+
+  // etcd members are numbered: the one whose SANs name n2 is n2's.
+  const etcd = kubepki(["renew", "etcd-server", "--node-name", "n2", "--root", root, "-o", "json"]);
+  assert.equal(etcd.code, 0, etcd.stderr);
+  assert.equal(JSON.parse(etcd.stdout).items[0].file, join(k8s, "pki/etcdserver2.crt"));
+  now = snapshot(k8s);
+  assert.notEqual(now["pki/etcdserver2.crt"], before["pki/etcdserver2.crt"]);
+  assert.equal(now["pki/etcdserver1.crt"], before["pki/etcdserver1.crt"]);
+  assert.match(opensslFields(join(k8s, "pki/etcdserver2.crt")).san ?? "", /DNS:n2\b.*IP Address:10\.0\.0\.6/);
 });

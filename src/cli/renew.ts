@@ -212,7 +212,8 @@ function renderText(result: RenewResult, flags: string[]): string {
   }
   if (result.config) {
     const what = result.config.fields.map((f) => `${f.field}: [${f.values.join(", ")}]`).join("; ");
-    lines.push(result.config.changed ? `${result.dryRun ? "Would update" : "Updated"} ${terminalSafe(result.config.file)}: ${what}` : `${terminalSafe(result.config.file)} already lists them (${what})`);
+    const file = result.config.file;
+    lines.push(terminalSafe(result.config.changed ? `${result.dryRun ? "Would update" : "Updated"} ${file}: ${what}` : `${file} already lists them (${what})`));
   }
   if (result.clusterConfigSteps.length) {
     lines.push("", "kubeadm upgrade reads the cluster's copy of the kubeadm config: make the same change there.");

@@ -1,8 +1,10 @@
-import { existsSync, readdirSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { NodeInventory } from "../check/discover.js";
 import type { LoadedCert } from "../check/load.js";
 import { inputError } from "../errors.js";
+import { parseCertificate } from "../pki/model.js";
+import { decodeCertificates } from "../pki/pem.js";
 
 /**
  * Which certificates the names on the command line mean. A name is kubeadm's
@@ -70,15 +72,32 @@ export function hardWayNodeNames(kubeconfigDir: string): string[] {
 
 /**
  * In a flat hard-way folder issued for several nodes, per-node files carry
- * the node's name (kubelet-<node>.crt); discovery, which looks at one node,
- * expects the single-node name. Point those items at this node's files.
+ * the node's name (kubelet-<node>.crt) or, for etcd, the member's number
+ * (etcdserver2.crt); discovery, which looks at one node, expects the
+ * single-node name. Point those items at this node's files: the kubelet's by
+ * name, etcd's by the one member certificate that names this node in its SANs.
  */
 export function perNodeFiles(inventory: NodeInventory, node: string): void {
   for (const item of inventory.certs) {
-    if (item.kubeconfig || !["kubelet", "kubelet-client"].includes(item.id) || existsSync(item.file)) continue;
-    const file = item.file.replace(/\.crt$/, `-${node}.crt`);
-    if (!existsSync(file)) continue;
+    if (item.kubeconfig || existsSync(item.file)) continue;
+    let file: string | undefined;
+    if (item.id === "kubelet" || item.id === "kubelet-client") file = item.file.replace(/\.crt$/, `-${node}.crt`);
+    else if (item.id === "etcd-server") file = etcdMemberFile(dirname(item.file), node);
+    if (!file || !existsSync(file)) continue;
+    if (item.keyFile) item.keyFile = file.replace(/\.crt$/, ".key");
     item.file = file;
-    if (item.keyFile) item.keyFile = item.keyFile.replace(/\.key$/, `-${node}.key`);
   }
+}
+
+function etcdMemberFile(dir: string, node: string): string | undefined {
+  const members = readdirSync(dir).filter((n) => /^etcdserver\d+\.crt$/.test(n)).map((n) => join(dir, n));
+  const mine = members.filter((f) => {
+    try {
+      const [der] = decodeCertificates(readFileSync(f, "utf8"), f);
+      return der !== undefined && parseCertificate(der, f).dnsNames.includes(node);
+    } catch {
+      return false; // an unreadable member file is not this node's evidence
+    }
+  });
+  return mine.length === 1 ? mine[0] : undefined;
 }
