@@ -115,6 +115,8 @@ test("--remove-san drops only that name from etcd-peer; mistakes are refused bef
   const before = snapshot(k8s);
   const refusals: [string[], RegExp][] = [
     [["etcd-peer", "--remove-san", "10.9.9.9"], /^error: --remove-san: etcd-peer has no SAN 10\.9\.9\.9\nhint: its SANs: /],
+    [["apiserver", "--remove-san", "kubernetes.default"], /^error: --remove-san: apiserver needs kubernetes\.default: .*\nhint: removing it would break those clients; nothing was changed/],
+    [["etcd-server", "--remove-san", "127.0.0.1"], /^error: --remove-san: etcd-server needs 127\.0\.0\.1: loopback/],
     [["admin.conf", "--add-san", "10.0.0.5"], /^error: --add-san\/--remove-san: admin\.conf is a client certificate; SANs name a server/],
     [["all", "--add-san", "10.0.0.5"], /^error: --add-san\/--remove-san: name the serving certificates to change/],
     [["apiserver", "--add-san", "not a name!"], /^error: --add-san: "not a name!" is neither an IP address nor a valid DNS name/],

@@ -4,6 +4,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
 import { discoverNode, type DiscoverOptions, type NodeInventory } from "../check/discover.js";
 import { loadNode, type LoadedCert } from "../check/load.js";
+import { isIP } from "../cluster/net.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
 import { stringifyKubeconfig } from "../kube/kubeconfig-write.js";
@@ -237,6 +238,10 @@ function checkSANTargets(options: RenewOptions, targets: LoadedCert[], inventory
   for (const t of targets) {
     if (t.item.role !== "server" && t.item.role !== "peer") {
       throw inputError(`--add-san/--remove-san: ${t.item.id} is a client certificate; SANs name a server`, "name apiserver, etcd-server or etcd-peer (or the hard way's apiserver, etcd-server, kubelet)");
+    }
+    for (const e of options.sanChange!.remove) {
+      const why = t.item.expected?.requiredSANs.get(`${isIP(e) ? "IP" : "DNS"}:${e}`);
+      if (why) throw inputError(`--remove-san: ${t.item.id} needs ${e}: ${why}`, "removing it would break those clients; nothing was changed");
     }
     if (options.configFile && inventory.profile === "kubeadm" && !configSANField(t.item.id)) {
       throw inputError(`--config: kubeadm's config has no SAN list for ${t.item.id}`, "drop --config for it");
