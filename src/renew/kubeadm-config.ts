@@ -81,7 +81,7 @@ export async function editKubeadmConfigSANs(file: string, changes: { certificate
     }
     fields.push({ certificate, field: path.join("."), values: next });
   }
-  // Keep the file's list style: kubeadm and kubectl write "- item" at the key's indentation.
-  const indentSeq = !/^( *)[^\s#-][^\n]*:[ \t]*\n\1- /m.test(text);
+  // Keep the file's list style; without a list to learn from, kubeadm's and kubectl's: "- item" at the key's indentation.
+  const indentSeq = /^( *)[^\s#-][^\n]*:[ \t]*\n\1 +- /m.test(text);
   return { file, text: changed ? docs.map((d) => d.toString({ indentSeq })).join("") : text, fields, changed };
 }
