@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import { load } from "js-yaml";
-import { buildNode, copyNode, NODE, pkiOf } from "./fixtures-openssl.ts";
+import { buildNode, copyNode, NODE } from "./fixtures-openssl.ts";
 import { background, freePort, kubepki, openssl, opensslFields, sh, snapshot, tempDir, waitFor } from "./helpers.ts";
 
 let template: string;
