@@ -130,6 +130,13 @@ test("check's fixes run as printed: --cert-dir/--kubeconfig-dir/--manifests-dir 
   assert.equal(run(mvBack).code, 0);
   assert.ok(existsSync(join(k8s, "manifests/kube-apiserver.yaml")));
 
+  // A --dry-run that would restore for real is refused, not ignored.
+  const renewed = snapshot(k8s);
+  const dryRestore = run(`${kubepkiWord} ${/\(undo: kubepki (renew --restore .*)\)\.$/m.exec(r.stdout)![1]} --dry-run`);
+  assert.equal(dryRestore.code, 2);
+  assert.match(dryRestore.stderr, /^error: renew: --restore does not take --dry-run\n/);
+  assert.deepEqual(snapshot(k8s), renewed);
+
   // Undo both, newest first, with the printed commands.
   for (const out of [admin.stdout, r.stdout]) {
     const undo = /\(undo: kubepki (renew --restore .*)\)\.$/m.exec(out)![1];

@@ -128,6 +128,9 @@ export async function run(argv: string[]): Promise<number> {
   const remove = commaList(values["remove-san"]) ?? [];
   if (values.restore !== undefined) {
     if (positionals.length) throw inputError("renew: --restore takes no certificate names");
+    // A flag that would change what --restore does must not be silently ignored (a --dry-run that restores).
+    const renewOnly = (["dry-run", "add-san", "remove-san", "config", "reuse-key", "expiring-within", "cert-validity", "encryption-algorithm", "node-name", "now"] as const).filter((f) => values[f] !== undefined);
+    if (renewOnly.length) throw inputError(`renew: --restore does not take --${renewOnly.join(", --")}`, "it puts the whole backup back; look inside the backup folder's kubepki-backup.json to see what it holds");
     return restore(values.restore, values, format);
   }
   if (values.config !== undefined && !add.length && !remove.length) throw inputError("renew: --config is read to update its SAN lists; give --add-san or --remove-san too");
