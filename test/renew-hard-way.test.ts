@@ -55,9 +55,11 @@ workers:
   const before = snapshot(k8s);
   assert.ok(before["w1.kubeconfig"] && before["pki/kubelet-client-w1.crt"], Object.keys(before).join(" "));
 
-  const refused = kubepki(["renew", "all", "--root", root]);
-  assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /^error: renew: .* holds the kubeconfigs of several nodes \(n1, n2, w1\), and nothing says which is this one\nhint: pass --node-name NAME\n$/);
+  for (const name of ["all", "kubelet", "etcd-server"]) {
+    const refused = kubepki(["renew", name, "--root", root]);
+    assert.equal(refused.code, 2, name);
+    assert.match(refused.stderr, /^error: renew: .* holds the kubeconfigs of several nodes \(n1, n2, w1\), and nothing says which is this one\nhint: pass --node-name NAME\n$/);
+  }
   assert.deepEqual(snapshot(k8s), before);
 
   // Naming the kubeconfig says which node: it and the certificate it embeds are renewed, nothing of n1's.

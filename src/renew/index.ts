@@ -93,6 +93,8 @@ export interface RenewResult {
 }
 
 const DEFAULT_VALIDITY_MS = 8760 * 3600_000;
+/** The hard way's names that stand for a different file on each node. */
+const PER_NODE = ["kubelet", "kubelet-client", "etcd-server", "etcdserver"];
 const EKU_OIDS: Record<string, string> = Object.fromEntries(Object.entries(EKU_NAMES).map(([oid, name]) => [name, oid]));
 
 export async function renewCertificates(options: RenewOptions): Promise<RenewResult> {
@@ -201,7 +203,7 @@ async function discoverHardWayAware(options: RenewOptions): Promise<NodeInventor
     const nodes = hardWayNodeNames(inventory.kubeconfigDir);
     const named = nodes.filter((n) => options.names.some((x) => x === `${n}.kubeconfig` || x.endsWith(`/${n}.kubeconfig`)));
     if (named.length === 1 || nodes.length === 1) node = named[0] ?? nodes[0];
-    else if (nodes.length > 1 && options.names.includes("all")) {
+    else if (nodes.length > 1 && options.names.some((n) => n === "all" || PER_NODE.includes(n.replace(/\.(crt|key)$/, "")))) {
       throw inputError(`renew: ${inventory.kubeconfigDir} holds the kubeconfigs of several nodes (${nodes.join(", ")}), and nothing says which is this one`, "pass --node-name NAME");
     }
     if (node) inventory = await discoverNode(withName(node));
