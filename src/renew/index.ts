@@ -140,9 +140,10 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     const sans = options.sanChange ? applySANChange(old, options.sanChange, item.name) : { dnsNames: old.dnsNames, ipAddresses: old.ipAddresses, added: [], removed: [] };
     if (options.sanChange) Object.assign(item, { addedSANs: sans.added, removedSANs: sans.removed });
     const linked = linkedSource(loaded, work.map((w) => w.loaded));
-    if (linked) {
-      item.newKey = work.find((w) => w.loaded === linked)!.item.newKey;
-      work.find((w) => w.loaded === linked)!.item.embeddedIn = item.name;
+    const source = linked && work.find((w) => w.loaded === linked)!.item;
+    if (source) {
+      item.newKey = source.newKey;
+      source.embeddedIn = item.name;
     }
     if (options.dryRun) continue;
     let der: Buffer;
@@ -151,19 +152,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
       ({ der, key } = issued.get(linked.item.id)!);
     } else {
       key = options.reuseKey ? loaded.key!.keyObject : await generatePrivateKey(options.algorithm ?? keyAlgorithmOf(loaded.key?.publicKey.description ?? old.key) ?? "RSA-2048");
-      der = createCertificate(
-        {
-          subject: { commonName: old.subject.commonName ?? "" },
-          // The old subject as it was encoded, so nothing of it (C, ST, L…) is lost.
-          subjectName: AsnConvert.parse(old.der, asn.Certificate).tbsCertificate.subject,
-          serial: distinctSerial(old.serial), notBefore, notAfter,
-          publicKey: key, isCA: false, keyUsage: ["digitalSignature", "keyEncipherment"],
-          // Every EKU the old certificate had, in its order (kubeadm's certToConfig copies ExtKeyUsage whole).
-          extKeyUsage: [], extKeyUsageOids: old.extKeyUsage.map((u) => EKU_OIDS[u] ?? u),
-          dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses, emailAddresses: old.emailAddresses, uris: old.uris,
-        },
-        { key: ca.key!.keyObject, certificateDER: ca.cert!.der },
-      );
+      der = reissue(old, key, sans, { notBefore, notAfter }, ca);
       issued.set(loaded.item.id, { der, key });
     }
     item.renewed = parseCertificate(der, item.name);
@@ -274,6 +263,25 @@ function skipReason(c: LoadedCert, options: RenewOptions, now: Date): string | u
     return `not due: expires ${c.cert.notAfter.toISOString()}`;
   }
   return undefined;
+}
+
+/**
+ * The old certificate signed again: its subject as it was encoded (so C, ST,
+ * L… are not lost), every EKU in its order (kubeadm's certToConfig copies
+ * ExtKeyUsage whole), the given SANs, kubeadm's leaf key usages, a new serial.
+ */
+function reissue(old: CertificateModel, key: KeyObject, sans: { dnsNames: string[]; ipAddresses: string[] }, validity: { notBefore: Date; notAfter: Date }, ca: LoadedCert): Buffer {
+  return createCertificate(
+    {
+      subject: { commonName: old.subject.commonName ?? "" },
+      subjectName: AsnConvert.parse(old.der, asn.Certificate).tbsCertificate.subject,
+      serial: distinctSerial(old.serial), ...validity,
+      publicKey: key, isCA: false, keyUsage: ["digitalSignature", "keyEncipherment"],
+      extKeyUsage: [], extKeyUsageOids: old.extKeyUsage.map((u) => EKU_OIDS[u] ?? u),
+      dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses, emailAddresses: old.emailAddresses, uris: old.uris,
+    },
+    { key: ca.key!.keyObject, certificateDER: ca.cert!.der },
+  );
 }
 
 /** A fresh random serial, never the old one (kubeadm's renewal test insists on it). */
