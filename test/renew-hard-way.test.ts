@@ -35,6 +35,19 @@ test("renew all renews every kubeconfig init wrote, <node>.kubeconfig included, 
   assert.equal(view.code, 0, view.stderr);
   const restarts = Object.fromEntries(report.restarts.map((r: { component: string; commands: string[] }) => [r.component, r.commands]));
   for (const unit of ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kubelet", "kube-proxy"]) assert.deepEqual(restarts[unit], [`systemctl restart ${unit}`], unit);
+  // --add-san on the hard way's serving certificates: same CA, the new name, no kubeadm config to update.
+  const san = kubepki(["renew", "apiserver", "etcdserver.crt", "--add-san", "10.0.0.99,api.example.test", "--root", root]);
+  assert.equal(san.code, 0, san.stderr);
+  for (const f of ["apiserver", "etcdserver"]) {
+    assert.match(opensslFields(join(k8s, "pki", `${f}.crt`)).san ?? "", /DNS:api\.example\.test.*IP Address:10\.0\.0\.99$/, f);
+    assert.equal(openssl(["verify", "-CAfile", join(k8s, "pki/ca.crt"), join(k8s, "pki", `${f}.crt`)]).code, 0);
+  }
+  assert.doesNotMatch(san.stdout, /kubeadm-config/);
+  assert.match(san.stdout, /kube-apiserver \(apiserver\)\n {4}systemctl restart kube-apiserver\n  etcd \(etcd-server\)\n {4}systemctl restart etcd/);
+  writeFileSync(join(root, "kubeadm.yaml"), "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n");
+  const config = kubepki(["renew", "apiserver", "--add-san", "10.0.0.98", "--config", join(root, "kubeadm.yaml"), "--root", root]);
+  assert.equal(config.code, 2);
+  assert.match(config.stderr, /^error: --config: this node is hard-way, not kubeadm; there is no kubeadm config to update\n/);
 });
 
 test("renew <node>.kubeconfig is a known name; with several nodes' files, --node-name picks this node's and all without it is refused", (t) => {
