@@ -15,7 +15,8 @@ export interface SANs {
 
 /** The flags' entries, each an IP or a DNS name (kubeadm's certSANs rule); a name in both lists is bad input. */
 export function parseSANChange(add: string[], remove: string[]): SANChange {
-  const norm = (entries: string[], flag: string) => checkSANs(entries, flag).map((e) => (isIP(e) ? canonicalIP(e) : e.toLowerCase()));
+  // DNS names are already lower case: kubeadm's rule (RFC 1123) refuses capitals.
+  const norm = (entries: string[], flag: string) => checkSANs(entries, flag).map((e) => (isIP(e) ? canonicalIP(e) : e));
   const change = { add: [...new Set(norm(add, "--add-san"))], remove: [...new Set(norm(remove, "--remove-san"))] };
   const both = change.add.find((e) => change.remove.includes(e));
   if (both) throw inputError(`--add-san and --remove-san both name ${both}`);
@@ -25,8 +26,9 @@ export function parseSANChange(add: string[], remove: string[]): SANChange {
 /**
  * The certificate's SANs after the change: the old ones in their order,
  * removed ones dropped, new ones appended (DNS names to the DNS names, IPs to
- * the IPs). Removing a name the certificate does not have is bad input: the
- * user is mistaken about what it holds.
+ * the IPs). A certificate made elsewhere may spell a name in capitals: DNS
+ * names compare without case. Removing a name the certificate does not have
+ * is bad input: the user is mistaken about what it holds.
  */
 export function applySANChange(old: SANs, change: SANChange, what: string): SANs & { added: string[]; removed: string[] } {
   const has = (e: string) => (isIP(e) ? old.ipAddresses.some((ip) => canonicalIP(ip) === e) : old.dnsNames.some((d) => d.toLowerCase() === e));
