@@ -174,6 +174,10 @@ async function restore(backup: string, values: Values, format: "text" | "json" |
     const lines = [`Restored ${writes.length} files from ${terminalSafe(dir)}:`, ...writes.map((w) => `  ${terminalSafe(w.path)}`)];
     lines.push(`The files they replaced were backed up to ${terminalSafe(saved)}.`);
     lines.push(...renderRestarts(restarts, style, "You must restart these components so that they use the restored files:"));
+    const known = new Set(inventory.certs.flatMap((c) => [c.file, c.keyFile]));
+    // Certificates, keys and kubeconfigs are read by components; a kubeadm config file that --config edited is not.
+    const unknown = writes.map((w) => w.path).filter((p) => /\.(crt|key|pem|pub|conf|kubeconfig)$/.test(p) && !known.has(p));
+    if (unknown.length) lines.push("", `kubepki does not know what reads ${unknown.map(terminalSafe).join(", ")} on this node (pass --root or the folder flags of its tree): restart what reads them.`);
     process.stdout.write(lines.join("\n") + "\n");
   } else {
     await printData(format, { kind: "RenewRestore", apiVersion: "kubepki.io/v1alpha1", restored: writes.map((w) => w.path), backupDir: saved, restarts });
