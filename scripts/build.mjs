@@ -21,7 +21,7 @@ const common = { bundle: true, platform: "node", target: "node20", logLevel: "wa
 // The commands are src/cli/commands.ts's table: each `import("./NAME.js")` there is one bundle here.
 const COMMANDS = [...readFileSync(new URL("../src/cli/commands.ts", import.meta.url), "utf8").matchAll(/import\("\.\/([a-z-]+)\.js"\)/g)].map((m) => m[1]);
 // One copy each: the @peculiar packages share asn1-schema's registry of schemas, so they must not be bundled twice.
-const VENDOR = ["js-yaml", "zod", "asn1js", "pvtsutils", "@peculiar/asn1-schema", "@peculiar/asn1-x509", "@peculiar/asn1-csr"];
+const VENDOR = ["js-yaml", "yaml", "zod", "asn1js", "pvtsutils", "@peculiar/asn1-schema", "@peculiar/asn1-x509", "@peculiar/asn1-csr"];
 const vendorFile = (name) => `${name.replace("@", "").replace("/", "-")}.js`;
 
 /** Resolves the vendor packages (and, for the dispatcher, the command modules) to their built files. */

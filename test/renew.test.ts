@@ -42,7 +42,8 @@ test("renew all: same subject, SANs and usages, new serial, key and validity, si
   const run = kubepki(["renew", "all", "--root", root]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /You must restart these components/);
-  assert.match(run.stdout, /kube-apiserver \(apiserver, apiserver-kubelet-client, front-proxy-client, apiserver-etcd-client\)\n {4}mv \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml/);
+  // init writes no manifests: kubepki says it cannot know how the API server runs instead of guessing a path.
+  assert.match(run.stdout, /kube-apiserver \(apiserver, apiserver-kubelet-client, front-proxy-client, apiserver-etcd-client\)\n {4}no static pod manifest for kube-apiserver was found in \/etc\/kubernetes\/manifests: restart it however it runs on this node/);
   assert.match(run.stdout, /kubelet \(kubelet\.conf\)\n {4}systemctl restart kubelet/);
   for (const base of LEAVES) {
     const file = join(k8s, "pki", `${base}.crt`);

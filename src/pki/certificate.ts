@@ -29,6 +29,8 @@ export interface CertificateTemplate {
   isCA: boolean;
   keyUsage: KeyUsageName[];
   extKeyUsage: ExtKeyUsage[];
+  /** Dotted EKU OIDs, in order; wins over `extKeyUsage` (renew copies every EKU of the old certificate, as kubeadm does). */
+  extKeyUsageOids?: string[];
   dnsNames: string[];
   ipAddresses: string[];
   /** Email and URI SANs: the CSR signer copies them from a request. */
@@ -173,9 +175,8 @@ export function createCertificate(template: CertificateTemplate, issuer: Issuer)
   const extensions: asn.Extension[] = [];
   const usageBits = template.keyUsage.reduce((bits, u) => bits | KEY_USAGE_FLAG[u], 0);
   if (usageBits) extensions.push(extension(asn.id_ce_keyUsage, true, new asn.KeyUsage(usageBits)));
-  if (template.extKeyUsage.length) {
-    extensions.push(extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage(template.extKeyUsage.map((u) => EKU_OID[u]))));
-  }
+  const ekus = template.extKeyUsageOids ?? template.extKeyUsage.map((u) => EKU_OID[u]);
+  if (ekus.length) extensions.push(extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage(ekus)));
   extensions.push(extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints({ cA: template.isCA })));
   if (template.isCA) {
     extensions.push(extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(subjectKeyId(spki, template.subjectKeyIdHash))));
