@@ -1,8 +1,9 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseKeyAlgorithm, parseProfile } from "../cluster/description.js";
 import { parseDuration, parsePositiveDuration, shortHumanDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { renewCertificates, type RenewResult } from "../renew/index.js";
+import { treeLockPath, withLock } from "../store/lock.js";
 import { commitFiles, restoreWrites } from "../store/transaction.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
@@ -72,7 +73,15 @@ const options = {
   output: { type: "string", short: "o" },
 } as const;
 
+/** One writer per tree: the whole run (the roll-back of an interrupted one included) holds the tree's lock. */
 export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags("renew", argv, options, true);
+  if (values["dry-run"]) return runLocked(argv);
+  const home = resolve(values["kubeconfig-dir"] ?? join(values.root ?? "/", "etc", "kubernetes"));
+  return withLock(treeLockPath(home), "kubepki renew", () => runLocked(argv));
+}
+
+async function runLocked(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("renew", argv, options, true);
   const format = outputFormat(values.output, "renew");
   if (values.restore !== undefined) {
