@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { KEY_MODE, readIfExists, removeStaleTempsOf } from "../store/files.js";
 import { fileLockPath, treeLockPath, withLocks } from "../store/lock.js";
 import { replaceFile } from "../store/replace.js";
+import { sweepBackupTemps } from "../store/transaction.js";
 import { parseKubeconfig } from "./kubeconfig.js";
 
 /**
@@ -136,6 +137,7 @@ export function kubeconfigLocks(path: string): string[] {
 export async function updateKubeconfigFile(path: string, entry: KubeconfigEntry, options: { useContext?: boolean; now: Date }): Promise<KubeconfigFileResult> {
   return withLocks(kubeconfigLocks(path), `kubepki kubeconfig (${entry.userName})`, async () => {
     await removeStaleTempsOf(path);
+    await sweepBackupTemps(dirname(path));
     return mergeIntoFile(path, entry, options);
   });
 }

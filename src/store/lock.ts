@@ -96,7 +96,8 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
     await fs.link(tmp, path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    // ENOENT: the holder swept our temporary file as a leftover; we simply try again.
+    if ((err as NodeJS.ErrnoException).code === "EEXIST" || (err as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw err;
   } finally {
     await fs.rm(tmp, { force: true });
@@ -115,6 +116,15 @@ async function breakStale(path: string, stale: LockHolder): Promise<void> {
   const moved = parseHolder(await fs.readFile(aside, "utf8").catch(() => ""));
   if (moved?.nonce !== stale.nonce) await fs.link(aside, path).catch(() => undefined);
   await fs.rm(aside, { force: true });
+}
+
+/** Removes what killed runs left of this lock's own machinery (temporary lock files, stale locks moved aside). */
+async function sweepLeftovers(path: string): Promise<void> {
+  const dir = dirname(path);
+  const name = basename(path);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const ours = (n: string) => (n.startsWith(`.${name}.`) && n.endsWith(".kubepki-locktmp")) || (n.startsWith(`${name}.`) && n.endsWith(".stale"));
+  await Promise.all(names.filter(ours).map((n) => fs.rm(join(dir, n), { force: true })));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -151,6 +161,7 @@ export async function withLock<T>(path: string, command: string, fn: () => Promi
     }
     await sleep(wait);
   }
+  await sweepLeftovers(path);
   try {
     return await chain.run(new Set([...held, path]), fn);
   } finally {

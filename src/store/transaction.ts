@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { inputError } from "../errors.js";
 import { terminalSafe } from "../text.js";
-import { backupStamp, freshDir, readIfExists, writeFileAtomic } from "./files.js";
+import { backupStamp, freshDir, readIfExists, removeStaleTemps, writeFileAtomic } from "./files.js";
 
 /**
  * Replacing a set of files all-or-nothing: certificates and keys come in
@@ -119,6 +119,7 @@ export async function commitFiles(writes: FileWrite[], options: CommitOptions): 
 export async function recoverInterrupted(home: string): Promise<string | undefined> {
   const path = join(home, JOURNAL);
   const text = await readIfExists(path);
+  await sweepTemps(home, text);
   if (text === undefined) return undefined;
   let journal: Journal;
   try {
@@ -134,6 +135,29 @@ export async function recoverInterrupted(home: string): Promise<string | undefin
   }
   await fs.rm(path);
   return journal.backupDir ?? path;
+}
+
+/**
+ * Removes the temporary files a killed commit may have left (a half-written
+ * key among them): in the home folder (the journal's), in the backup folders,
+ * and beside every file the journal names. The caller holds the tree's lock.
+ */
+async function sweepTemps(home: string, journal: Buffer | undefined): Promise<void> {
+  let files: string[] = [];
+  try {
+    files = journal ? (JSON.parse(journal.toString()) as Journal).files.map((e) => e.file) : [];
+  } catch {
+    // An unreadable journal is reported by the caller.
+  }
+  await removeStaleTemps([home, ...files.map((f) => dirname(f))]);
+  await sweepBackupTemps(home);
+}
+
+/** Removes the temporary files a killed backup left in `<home>/kubepki-backup/` (copies of keys among them); under the home's lock. */
+export async function sweepBackupTemps(home: string): Promise<void> {
+  const root = join(home, BACKUP_FOLDER);
+  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  await removeStaleTemps([root, ...entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name))]);
 }
 
 async function readManifest(backupDir: string): Promise<BackupManifest> {

@@ -1,0 +1,107 @@
+// Independent checks of a kubeadm-layout tree, with openssl only (never kubepki):
+// every key matches its certificate, every certificate verifies against the CA
+// on disk, every kubeconfig trusts exactly ca.crt and holds a client pair signed
+// by it, and nothing of an unfinished run (temp files, journal, lock) is left.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { BIN, openssl, snapshot } from "./helpers.ts";
+
+export const PRELOAD = fileURLToPath(new URL("hardening-kill.cjs", import.meta.url));
+
+/** The files of a tree that matter: not its backups. */
+export function treeFiles(dir: string): string[] {
+  return Object.keys(snapshot(dir)).filter((f) => !f.startsWith("kubepki-backup/")).sort();
+}
+
+const publicKeyOfCert = (file: string) => openssl(["x509", "-in", file, "-noout", "-pubkey"]).stdout;
+const publicKeyOfKey = (file: string) => openssl(["pkey", "-in", file, "-pubout"]).stdout;
+
+/** Which CA file signs a certificate of kubeadm's tree. */
+function caOf(rel: string): string {
+  if (rel.startsWith("pki/etcd/") || rel === "pki/apiserver-etcd-client.crt") return "pki/etcd/ca.crt";
+  if (rel === "pki/front-proxy-client.crt") return "pki/front-proxy-ca.crt";
+  return "pki/ca.crt";
+}
+
+export function verifyTree(dir: string, expectedFiles?: string[]): void {
+  const files = treeFiles(dir);
+  const leftovers = files.filter((f) => /\.kubepki-tmp$|\.kubepki-journal\.json$|\.kubepki\.lock$|\.lock$|\.stale$/.test(f));
+  assert.deepEqual(leftovers, [], "no temp file, journal or lock is left");
+  if (expectedFiles) assert.deepEqual(files, expectedFiles, "the tree is complete: every file a full run writes, nothing else");
+  const certs = files.filter((f) => f.startsWith("pki/") && f.endsWith(".crt"));
+  for (const crt of certs) {
+    const key = crt.replace(/\.crt$/, ".key");
+    assert.ok(existsSync(join(dir, key)), `${key} exists beside ${crt}`);
+    assert.equal(publicKeyOfKey(join(dir, key)), publicKeyOfCert(join(dir, crt)), `${key} belongs to ${crt}`);
+  }
+  const byCA = new Map<string, string[]>();
+  for (const crt of certs) if (!["pki/ca.crt", "pki/etcd/ca.crt", "pki/front-proxy-ca.crt"].includes(crt)) byCA.set(caOf(crt), [...(byCA.get(caOf(crt)) ?? []), crt]);
+  for (const [ca, leaves] of byCA) {
+    const r = openssl(["verify", "-CAfile", join(dir, ca), ...leaves.map((l) => join(dir, l))]);
+    assert.equal(r.code, 0, `${leaves.join(", ")} verify against ${ca}: ${r.stdout}${r.stderr}`);
+  }
+  if (files.includes("pki/sa.key")) assert.equal(publicKeyOfKey(join(dir, "pki/sa.key")), readFileSync(join(dir, "pki/sa.pub"), "utf8"), "sa.pub is sa.key's public half");
+  const work = mkdtempSync(join(tmpdir(), "kubepki-verify-"));
+  try {
+    const caPEM = readFileSync(join(dir, "pki/ca.crt"), "utf8");
+    for (const conf of files.filter((f) => f.endsWith(".conf"))) {
+      const doc = parse(readFileSync(join(dir, conf), "utf8")) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
+      assert.equal(Buffer.from(doc.clusters[0].cluster["certificate-authority-data"], "base64").toString(), caPEM, `${conf} embeds exactly pki/ca.crt`);
+      const crt = join(work, `${conf}.crt`);
+      const key = join(work, `${conf}.key`);
+      writeFileSync(crt, Buffer.from(doc.users[0].user["client-certificate-data"], "base64"));
+      writeFileSync(key, Buffer.from(doc.users[0].user["client-key-data"], "base64"), { mode: 0o600 });
+      assert.equal(openssl(["verify", "-CAfile", join(dir, "pki/ca.crt"), crt]).code, 0, `${conf}'s client certificate verifies against pki/ca.crt`);
+      assert.equal(publicKeyOfKey(key), publicKeyOfCert(crt), `${conf}'s client key belongs to its certificate`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without waiting (for races), optionally with the kill preload. */
+export function kubepkiAsync(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** The environment that kills a run at its `n`-th changing filesystem call. */
+export const killAt = (n: number) => ({ NODE_OPTIONS: `--require ${PRELOAD}`, KUBEPKI_KILL_AT: String(n) });
+
+/** How many changing filesystem calls a run makes (it is run for real, once). */
+export async function countWrites(args: string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "kubepki-count-"));
+  try {
+    const r = await kubepkiAsync(args, { NODE_OPTIONS: `--require ${PRELOAD}`, KUBEPKI_COUNT_FILE: join(dir, "n") });
+    assert.equal(r.code, 0, r.stderr);
+    return Number(readFileSync(join(dir, "n"), "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Kill points spread over a run of `n` calls: the first, the last, and `inner` evenly between. */
+export function killPoints(n: number, inner: number): number[] {
+  const points = new Set([1, n]);
+  for (let i = 1; i <= inner; i++) points.add(Math.max(1, Math.round((n * i) / (inner + 1))));
+  return [...points].sort((a, b) => a - b);
+}
