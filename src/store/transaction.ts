@@ -124,6 +124,8 @@ export async function recoverInterrupted(home: string): Promise<string | undefin
   let journal: Journal;
   try {
     journal = JSON.parse(text.toString()) as Journal;
+    // A journal of an earlier kubepki named only its backup folder: the manifest lists the files.
+    if (!Array.isArray(journal.files) && typeof journal.backupDir === "string") journal.files = (await readManifest(journal.backupDir)).files;
     if (!Array.isArray(journal.files)) throw new Error("no file list");
   } catch (err) {
     throw inputError(`${path}: an interrupted run's journal cannot be read (${(err as Error).message})`, "nothing was changed; look at the files it names, then move it away");
