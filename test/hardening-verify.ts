@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { BIN, openssl, snapshot } from "./helpers.ts";
@@ -96,21 +96,46 @@ export function kubepkiAsync(args: string[], env: Record<string, string> = {}): 
 /** The environment that kills a run at its `n`-th changing filesystem call. */
 export const killAt = (n: number) => ({ NODE_OPTIONS: `--require ${PRELOAD}`, KUBEPKI_KILL_AT: String(n) });
 
-/** How many changing filesystem calls a run makes (it is run for real, once). */
-export async function countWrites(args: string[]): Promise<number> {
+/** The changing filesystem calls a run makes, in order, as "<call> <path>" (it is run for real, once). */
+export async function traceWrites(args: string[]): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "kubepki-count-"));
   try {
     const r = await kubepkiAsync(args, { NODE_OPTIONS: `--require ${PRELOAD}`, KUBEPKI_COUNT_FILE: join(dir, "n") });
     assert.equal(r.code, 0, r.stderr);
-    return Number(readFileSync(join(dir, "n"), "utf8"));
+    return readFileSync(join(dir, "n"), "utf8").trim().split("\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Kill points spread over a run of `n` calls: the first, the last, and `inner` evenly between. */
-export function killPoints(n: number, inner: number): number[] {
-  const points = new Set([1, n]);
-  for (let i = 1; i <= inner; i++) points.add(Math.max(1, Math.round((n * i) / (inner + 1))));
-  return [...points].sort((a, b) => a - b);
+/** What a call writes: the lock, its temporary file, the journal, a backup copy, a CA key… */
+function writeKind(path: string): string {
+  const name = basename(path).replace(/^\.(.*)\.[0-9a-f]{12}\.kubepki-(lock)?tmp$/, "$1");
+  if (path.endsWith(".kubepki-locktmp")) return "lock temp";
+  if (name.endsWith(".lock")) return "lock";
+  if (path.includes("/kubepki-backup/")) return name === "kubepki-backup.json" ? "backup manifest" : "backup copy";
+  if (name === ".kubepki-journal.json") return "journal";
+  if (/(^|-)ca\.(key|crt)$/.test(name)) return `CA ${name.slice(-3)}`;
+  if (/\.(key|crt|pub)$/.test(name)) return name.slice(-3);
+  return "kubeconfig";
+}
+
+/**
+ * Kill points that cover every class of write of a run: the first call of
+ * each (call, kind) pair, opens and folder creations aside (a kill before
+ * them leaves what the call before left), and the very last call.
+ */
+export function killPointsByClass(trace: string[]): { at: number; what: string }[] {
+  const seen = new Map<string, number>();
+  trace.forEach((line, i) => {
+    const [call, ...rest] = line.split(" ");
+    if (call === "open" || call === "mkdir") return;
+    const what = `${call} ${writeKind(rest.join(" "))}`;
+    // Killed around the lock's temporary file: "link" leaves the temp, "rm lock" a dead holder's lock; the two others add nothing.
+    if (what === "writeFile lock temp" || what === "rm lock temp") return;
+    if (!seen.has(what)) seen.set(what, i + 1);
+  });
+  const last = `${trace.at(-1)!.split(" ")[0]} ${writeKind(trace.at(-1)!.split(" ").slice(1).join(" "))} (last)`;
+  if (![...seen.values()].includes(trace.length)) seen.set(last, trace.length);
+  return [...seen].map(([what, at]) => ({ at, what })).sort((a, b) => a.at - b.at);
 }
