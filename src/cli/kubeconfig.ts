@@ -120,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   const key = await generateChosenKey(choice);
   // The same locks the merge takes, held from here: the key files beside FILE are part of the same write.
   return withLocks(kubeconfigLocks(path), `kubepki kubeconfig (${clientName})`, async () => {
+    // Again under the lock: another run may have written that key since the early check above.
     if (!embed) await mustNotExist([keyFile], "a key");
     const subject = { commonName: clientName, organization: orgs };
     // The same guard csr review applies: an administrator may mean it, but should hear it.

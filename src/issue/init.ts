@@ -10,7 +10,7 @@ import { assertCAUsable } from "../pki/ca-validity.js";
 import type { Restart } from "../renew/restart.js";
 import { KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps } from "../store/files.js";
 import { treeLockPath, withLock } from "../store/lock.js";
-import { commitFiles, recoverInterrupted, type FileWrite } from "../store/transaction.js";
+import { commitFiles, interruptedRun, recoverInterrupted, type FileWrite } from "../store/transaction.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
 import { restartsAfterReplace } from "./restarts.js";
@@ -58,7 +58,7 @@ export interface InitResult {
   kubeconfigs: KubeconfigOutcome[];
   /** Where replaced files were copied first (DIR/kubepki-backup/<time>/, with a manifest), if any were. */
   backupDir?: string;
-  /** An interrupted earlier run that was rolled back first (its backup folder or journal). */
+  /** An interrupted earlier run that was rolled back first (its backup folder or journal); "pending" in a dry run that found one. */
   recovered?: string;
   /** Who must restart to read what --force replaced (empty when nothing was replaced). */
   restarts: Restart[];
@@ -91,7 +91,10 @@ type Signer = Material;
  * overwritten without `force` (and then backed up first), every write atomic.
  */
 export async function initPKI(cluster: ClusterDescription, options: InitOptions): Promise<InitResult> {
-  if (options.dryRun) return planAndIssue(cluster, options);
+  if (options.dryRun) {
+    const plan = await planAndIssue(cluster, options);
+    return (await interruptedRun(options.outDir)) ? { ...plan, recovered: "pending" } : plan;
+  }
   // One writer per tree: the lock covers the roll-back of an interrupted run, the sweep of its temporary files and the whole write.
   return withLock(treeLockPath(options.outDir), "kubepki init", async () => {
     const recovered = await recoverInterrupted(options.outDir);

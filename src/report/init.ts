@@ -112,7 +112,10 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
     rows.push([actionLabel(o, style), o.item.path, kubeconfigSubject(o), o.item.caId, expires]);
   }
   const lines = [header, "", table(rows)];
-  if (result.recovered) lines.unshift(style.yellow(`An interrupted run was rolled back first (${result.recovered}): the tree was put back as it was before it.`), "");
+  if (result.recovered) {
+    const how = result.recovered.endsWith(".kubepki-journal.json") ? "the files it had created were removed" : `what it had replaced was put back from ${result.recovered}`;
+    lines.unshift(style.yellow(`An interrupted run was rolled back first (${how}); then this run went ahead.`), "");
+  }
 
   const serving = outcomes.filter((o) => o.item.kind === "certificate" && o.item.extKeyUsage.includes("serverAuth") && (o.action === "create" || o.action === "replace"));
   if (serving.length) {
@@ -154,6 +157,7 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
 /** --dry-run: every certificate with subject, SANs, issuer, validity and files. */
 export function renderInitPlan(result: InitResult, outDir: string, style: Style): string {
   const lines = [`Plan for ${outDir} (dry run: nothing is written)`, ""];
+  if (result.recovered) lines.push(style.yellow("An earlier run was interrupted here: the real run first rolls it back (the tree as it was before that run), then plans again."), "");
   for (const o of result.outcomes) {
     const { item } = o;
     lines.push(`${style.bold(item.id)}: ${PAST[o.action] === "created" ? "would create" : o.action === "replace" ? "would replace" : PAST[o.action]}`);

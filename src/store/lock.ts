@@ -74,6 +74,7 @@ function alive(pid: number): boolean {
 
 /** Who holds a lock, in words; kubectl's own config.lock is empty. */
 function describe(path: string, holder: LockHolder | undefined): string {
+  path = terminalSafe(path);
   if (!holder) return `${path} is held by another program (an empty or foreign lock, such as kubectl's)`;
   return `${path} is held by ${terminalSafe(holder.command)} (pid ${holder.pid} on ${terminalSafe(holder.host)}, since ${terminalSafe(holder.started)})`;
 }
@@ -87,11 +88,22 @@ async function readHolder(path: string): Promise<{ text: string } | undefined> {
   }
 }
 
+/** A folder where the lock cannot be made (not ours, read-only): bad input, nothing written. */
+function cannotLock(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") return err as Error;
+  return inputError(`${terminalSafe(path)}: cannot take the lock (${code}); nothing was changed`, "run as the user who owns these files (often with sudo)");
+}
+
 /** Creates the lock with its content in one step; false when it exists. */
 async function tryCreate(path: string, content: string): Promise<boolean> {
   // Not a .kubepki-tmp: a tree's owner sweeps those, and this one belongs to a run still waiting.
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.kubepki-locktmp`);
-  await fs.writeFile(tmp, content, { mode: 0o600, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL });
+  try {
+    await fs.writeFile(tmp, content, { mode: 0o600, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL });
+  } catch (err) {
+    throw cannotLock(path, err);
+  }
   try {
     await fs.link(tmp, path);
     return true;
@@ -141,7 +153,9 @@ export async function withLock<T>(path: string, command: string, fn: () => Promi
   path = resolve(path);
   const held = chain.getStore() ?? new Set<string>();
   if (held.has(path)) return fn();
-  await fs.mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  await fs.mkdir(dirname(path), { recursive: true, mode: 0o755 }).catch((err) => {
+    throw cannotLock(path, err);
+  });
   const me: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command, nonce: randomBytes(12).toString("hex") };
   const content = JSON.stringify(me) + "\n";
   const deadline = Date.now() + timeoutMs();

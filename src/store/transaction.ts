@@ -111,6 +111,11 @@ export async function commitFiles(writes: FileWrite[], options: CommitOptions): 
   return backupDir;
 }
 
+/** True when a run was interrupted in `home` (its journal is there): the next writer rolls it back first. */
+export async function interruptedRun(home: string): Promise<boolean> {
+  return (await readIfExists(join(home, JOURNAL))) !== undefined;
+}
+
 /**
  * If a previous commit was interrupted, puts the tree back as it was before
  * it: backed-up files restored, files it created removed. Returns what it
