@@ -6,6 +6,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { kubepkiAsync, verifyTree } from "./hardening-verify.ts";
 import { kubepki, snapshot, tempDir } from "./helpers.ts";
 
 const BASE = ["--node-name", "node1", "--apiserver-advertise-address", "10.0.0.10", "--encryption-algorithm", "ECDSA-P256", "--now", "2026-06-01T00:00:00Z"];
@@ -90,6 +91,17 @@ test("a lock left by a dead process is taken over; the run then removes it", (t)
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!existsSync(join(dir, ".kubepki.lock")), "released");
   assert.ok(readFileSync(join(dir, "pki", "ca.crt")).length > 0);
+});
+
+test("two runs finding the same dead holder's lock: one takes it over, the other waits its turn; the tree is whole", async (t) => {
+  const dir = tempDir(t);
+  const dead = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" });
+  writeFileSync(join(dir, ".kubepki.lock"), JSON.stringify({ pid: Number(dead.stdout.trim()), host: hostname(), started: "2026-06-01T00:00:00Z", command: "kubepki init", nonce: "gone" }));
+  const [a, b] = await Promise.all([kubepkiAsync(["init", "--out", dir, ...BASE]), kubepkiAsync(["init", "--out", dir, ...BASE])]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(/\d+ created/.test(a.stdout) !== /\d+ created/.test(b.stdout), "one run issued the tree, the other found it and kept it");
+  verifyTree(dir);
 });
 
 test("kubectl's empty FILE.lock holds a merge off: exit 2, the file untouched, a hint with the quoted rm", (t) => {
