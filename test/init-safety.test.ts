@@ -42,9 +42,9 @@ test("a certificate that does not match is reported and left alone; --force back
 
   const forced = kubepki(["init", "--out", out, ...BASE, "--force"]);
   assert.equal(forced.code, 0, forced.stderr);
-  const backups = readdirSync(join(out, "backup"));
+  const backups = readdirSync(join(out, "kubepki-backup"));
   assert.equal(backups.length, 1);
-  const backup = join(out, "backup", backups[0]);
+  const backup = join(out, "kubepki-backup", backups[0]);
   for (const f of ["pki/apiserver.crt", "pki/apiserver.key"]) {
     assert.equal(snapshot(backup)[f], mine[f], `${f} backed up byte-identical with its mode`);
   }

@@ -164,9 +164,9 @@ test("a second init keeps the kubeconfigs; one made for another CA is a conflict
 
   const forced = kubepki(["init", "--out", out, ...BASE, "--force"]);
   assert.equal(forced.code, 0, forced.stderr);
-  const [stamp] = readdirSync(join(out, "backup"));
-  assert.deepEqual(readFileSync(join(out, "backup", stamp, "admin.conf")), foreign, "backed up byte for byte");
-  assert.equal(statSync(join(out, "backup", stamp, "admin.conf")).mode & 0o777, 0o600);
+  const [stamp] = readdirSync(join(out, "kubepki-backup"));
+  assert.deepEqual(readFileSync(join(out, "kubepki-backup", stamp, "admin.conf")), foreign, "backed up byte for byte");
+  assert.equal(statSync(join(out, "kubepki-backup", stamp, "admin.conf")).mode & 0o777, 0o600);
   const { paths } = extract(join(out, "admin.conf"), dir, "new-admin");
   assert.equal(openssl(["verify", "-CAfile", join(out, "pki", "ca.crt"), paths.crt]).code, 0, "the new admin.conf is this cluster's");
 

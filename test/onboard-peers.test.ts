@@ -111,9 +111,9 @@ test("merging into an existing kubeconfig keeps every other cluster, user, conte
   assert.equal(openssl(["verify", "-CAfile", join(pki, "ca.crt"), join(dir, "alice.crt")]).code, 0);
   assert.match(openssl(["x509", "-in", join(dir, "alice.crt"), "-noout", "-subject", "-nameopt", "RFC2253"]).stdout, /subject=CN=alice,O=dev/);
 
-  // The previous file, byte for byte, in backup/<stamp>/.
-  const [stamp] = readdirSync(join(dir, "backup"));
-  assert.deepEqual(readFileSync(join(dir, "backup", stamp, "config")), beforeBytes);
+  // The previous file, byte for byte, in kubepki-backup/<stamp>/.
+  const [stamp] = readdirSync(join(dir, "kubepki-backup"));
+  assert.deepEqual(readFileSync(join(dir, "kubepki-backup", stamp, "config")), beforeBytes);
   assert.equal(statSync(file).mode & 0o777, 0o600);
 
   // --server may come from the cluster already in the file; --use-context switches.

@@ -32,7 +32,7 @@ test("an expired CA: renew refuses in one line, exit 2, every file byte-identica
   for (const args of [["apiserver"], ["all"], ["admin.conf", "--dry-run"], ["apiserver", "--add-san", "10.0.0.5"]]) {
     const r = kubepki(["renew", ...args, "--root", root, "--now", now]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
-    assert.match(r.stderr, /^error: \S+: its CA (ca|etcd-ca|front-proxy-ca) expired on \S+ \(now \S+\); a certificate it signs would be rejected, so nothing was written\nhint: the CA must be rotated first/);
+    assert.match(r.stderr, /^error: \S+: its CA (ca|etcd-ca|front-proxy-ca) \(CN=[^)]+\) expired on \S+ \(now \S+\): a certificate it signs would be rejected; nothing was changed\nhint: the CA must be rotated first/);
     assert.equal(r.stdout, "");
   }
   assert.deepEqual(snapshot(join(root, "etc/kubernetes")), before);
@@ -44,7 +44,7 @@ test("a CA not valid yet (a clock behind): refused the same way", (t) => {
   const before = snapshot(join(root, "etc/kubernetes"));
   const r = kubepki(["renew", "apiserver", "--root", root, "--now", new Date(notBefore.getTime() - DAY).toISOString()]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^error: apiserver: its CA ca is not valid until .*nothing was written\nhint: check this machine's clock/);
+  assert.match(r.stderr, /^error: apiserver: its CA ca \(CN=kubernetes\) is not valid until .*nothing was changed\nhint: check this machine's clock/);
   assert.deepEqual(snapshot(join(root, "etc/kubernetes")), before);
 });
 

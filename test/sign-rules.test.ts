@@ -64,7 +64,7 @@ test("Failed and Denied CertificateSigningRequests are not signed; an expired or
   }
   const notAfter = opensslFields(c.crt).notAfter;
   const notBefore = opensslFields(c.crt).notBefore;
-  for (const [now, words] of [[new Date(notAfter.getTime() + 1000), /the CA expired on/], [new Date(notBefore.getTime() - 86_400_000), /the CA is not valid until/]] as const) {
+  for (const [now, words] of [[new Date(notAfter.getTime() + 1000), /sign: its CA \(CN=[^)]*\) expired on/], [new Date(notBefore.getTime() - 86_400_000), /sign: its CA \(CN=[^)]*\) is not valid until/]] as const) {
     const before = snapshot(dir);
     const r = kubepki(["sign", csr, "--ca", c.crt, "--ca-key", c.key, "--now", now.toISOString(), "--out", join(dir, "x.crt")]);
     assert.equal(r.code, 2, r.stderr);

@@ -5,7 +5,7 @@ import type { ClusterDescription } from "../cluster/description.js";
 import { inputError } from "../errors.js";
 import { createCSR, csrToPEM } from "../pki/csr.js";
 import { generatePrivateKey, privateKeyToPEM } from "../pki/keys.js";
-import { KEY_MODE, PUBLIC_MODE, writeFilesAtomic } from "../store/files.js";
+import { KEY_MODE, PUBLIC_MODE, writeFileAtomic } from "../store/files.js";
 import { toYAML } from "../yaml.js";
 import type { CertsDirs } from "./targets.js";
 
@@ -70,7 +70,7 @@ export async function generateCSRs(cluster: ClusterDescription, dirs: CertsDirs)
     add(`${file}.csr`, csrToPEM(createCSR({ subject: k.subject }, key)), PUBLIC_MODE, "csr");
   });
 
-  await writeFilesAtomic(writes);
+  for (const w of writes) await writeFileAtomic(w.path, w.data, w.mode);
   return {
     certDir: dirs.certDir, kubeconfigDir: dirs.kubeconfigDir,
     certificates: leaves.map((l) => pkiStem(l.paths[0])), kubeconfigs: kubeconfigs.map((k) => k.path), files,

@@ -29,6 +29,13 @@ reported and left alone unless --force, which backs it up first. A kubeconfig
 is kept when it trusts the same CA and its client certificate is still good,
 as kubeadm keeps it.
 
+init is all-or-nothing: it holds DIR/.kubepki.lock while it runs, writes CAs
+before what they sign through a journal, and a run that was killed is rolled
+back by the next plain 'kubepki init' (or renew) before it does anything else.
+A leaf is never signed by a CA on disk that is expired or not yet valid
+(refused, exit 2, nothing written); one that would outlive its CA is cut to
+the CA's expiry, and --dry-run shows those validities.
+
 Cluster (kubeadm's flag names):
   --node-name NAME                     node name (default: this host's name)
   --apiserver-advertise-address IP     the API server's address (default: first non-loopback IPv4)
@@ -53,7 +60,8 @@ Output:
   --out DIR                            where to write (default ./kubernetes); certificates go to DIR/pki,
                                        kubeconfigs to DIR (DIR/<node>/ with several control-plane nodes)
   --dry-run                            print the plan and write nothing
-  --force                              replace files that do not match, after backing them up to DIR/backup/<time>/
+  --force                              replace files that do not match, after backing them up to
+                                       DIR/kubepki-backup/<time>/ (undo: kubepki renew --restore)
   -o, --output text|json|yaml          output format (default text)
 
 Examples:

@@ -3,14 +3,18 @@ import { parsePositiveDuration, shortHumanDuration } from "../cluster/duration.j
 import { inputError } from "../errors.js";
 import { issueClientCertificate } from "../issue/client.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
-import { updateKubeconfigFile } from "../kube/kubeconfig-write.js";
+import { kubeconfigLocks, updateKubeconfigFile } from "../kube/kubeconfig-write.js";
 import { certificateToPEM } from "../pki/certificate.js";
 import { generateChosenKey, parseKeyChoice } from "../pki/key-choice.js";
 import { privateKeyToPEM } from "../pki/keys.js";
 import { loadSigningCA } from "../signer/ca.js";
 import { privilegeWarnings } from "../signer/guard.js";
 import { KUBE_APISERVER_CLIENT } from "../signer/signers.js";
+import { restartsForKubeconfig } from "../issue/restarts.js";
+import { assertCAUsable } from "../pki/ca-validity.js";
 import { KEY_MODE, PUBLIC_MODE, readIfExists } from "../store/files.js";
+import { withLocks } from "../store/lock.js";
+import { shellCommand } from "../text.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
@@ -26,8 +30,17 @@ certificate with CN=NAME and O=each --org, the CA and the server. If FILE
 exists, the cluster, user and context are set into it the way
 'kubectl config set-cluster/set-credentials/set-context' do: every other
 cluster, user and context is kept, the previous file is first copied to
-backup/<time>/ beside it, and current-context only moves with --use-context
-(or when the file had none).
+kubepki-backup/<time>/ beside it (with the manifest 'kubepki renew --restore'
+reads), and current-context only moves with --use-context (or when the file
+had none). Two runs on the same file never interleave: each takes the file's
+lock (kubectl's FILE.lock) and its folder's .kubepki.lock, and waits up to
+KUBEPKI_LOCK_TIMEOUT seconds (default 10) for another writer.
+
+The CA must be valid now: an expired or not yet valid CA is refused (exit 2,
+nothing written). When it expires before --validity ends, the certificate is
+cut to the CA's expiry, with a warning. Rewriting a component's kubeconfig
+(controller-manager.conf, scheduler.conf, kubelet.conf…) ends with how to
+restart it.
 
 Flags:
   --client-name NAME     the user: the certificate's CN and the kubeconfig user name (required)
@@ -86,19 +99,21 @@ export async function run(argv: string[]): Promise<number> {
   const format = outputFormat(values.output, "kubeconfig");
   const clientName = values["client-name"]?.trim();
   if (!clientName) throw inputError("kubeconfig: --client-name is required");
-  if (!values.kubeconfig) throw inputError("kubeconfig: --kubeconfig FILE is required (the file will hold a private key, so it is never printed)");
+  const file = values.kubeconfig;
+  if (!file) throw inputError("kubeconfig: --kubeconfig FILE is required (the file will hold a private key, so it is never printed)");
   if (values.embed && values["no-embed"]) throw inputError("kubeconfig: --embed and --no-embed exclude each other");
   const orgs = groupsOf(values.org);
   const clusterName = values["cluster-name"] ?? "kubernetes";
   if (!/^\S+$/.test(clusterName)) throw inputError(`--cluster-name: "${clusterName}" is not a usable name (empty or with spaces)`);
   const validityMs = parsePositiveDuration(values.validity ?? "8760h", "--validity");
   const choice = parseKeyChoice(values.algorithm ?? "RSA-2048", "--algorithm");
-  const path = resolve(values.kubeconfig);
+  const path = resolve(file);
   const server = values.server !== undefined ? checkServerURL(values.server) : await existingServer(path, clusterName);
-  if (!server) throw inputError(`kubeconfig: --server is required (${values.kubeconfig} has no cluster "${clusterName}" to take it from)`);
+  if (!server) throw inputError(`kubeconfig: --server is required (${file} has no cluster "${clusterName}" to take it from)`);
   const certDir = resolve(values["cert-dir"] ?? "/etc/kubernetes/pki");
   const ca = await loadSigningCA(certDir);
   const now = parseNow(values.now) ?? new Date();
+  assertCAUsable(ca.cert, now, join(certDir, "ca.crt"));
   const embed = !values["no-embed"];
   const stem = clientName.replace(/[^A-Za-z0-9._@+-]/g, "_");
   const certFile = join(dirname(path), `${stem}.crt`);
@@ -106,49 +121,66 @@ export async function run(argv: string[]): Promise<number> {
   if (!embed) await mustNotExist([keyFile], "a key");
 
   const key = await generateChosenKey(choice);
-  const subject = { commonName: clientName, organization: orgs };
-  // The same guard csr review applies: an administrator may mean it, but should hear it.
-  const warnings = privilegeWarnings({ subject }, KUBE_APISERVER_CLIENT);
-  const issued = issueClientCertificate(ca, subject, key, validityMs, now);
-  const certPEM = certificateToPEM(issued.der);
-  if (!embed) {
-    await replaceFile(keyFile, privateKeyToPEM(key), KEY_MODE, now);
-    await replaceFile(certFile, certPEM, PUBLIC_MODE, now);
-  }
-  const contextName = `${clientName}@${clusterName}`;
-  const result = await updateKubeconfigFile(
-    path,
-    {
-      clusterName, server, userName: clientName, contextName,
-      ca: embed ? { data: certificateToPEM(ca.cert.der) } : { file: join(certDir, "ca.crt") },
-      credentials: embed ? { certData: certPEM, keyData: privateKeyToPEM(key) } : { certFile, keyFile },
-    },
-    { useContext: values["use-context"], now },
-  );
-  const c = issued.certificate;
-  if (format !== "text") {
-    const data = {
-      kind: "KubeconfigResult", apiVersion: "kubepki.io/v1alpha1", file: values.kubeconfig, created: result.created, backup: result.backup ?? null,
-      cluster: { name: clusterName, server, change: result.cluster }, user: { name: clientName, groups: orgs, change: result.user },
-      context: { name: contextName, change: result.context }, currentContext: result.currentContext ?? null, embedded: embed,
-      files: embed ? [] : [certFile, keyFile],
-      certificate: { serial: c.serial, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), issuer: c.issuer.text, cappedByCA: issued.cappedByCA },
-      warnings,
-    };
-    await printData(format, data);
+  // The same locks the merge takes, held from here: the key files beside FILE are part of the same write.
+  return withLocks(kubeconfigLocks(path), `kubepki kubeconfig (${clientName})`, async () => {
+    // Again under the lock: another run may have written that key since the early check above.
+    if (!embed) await mustNotExist([keyFile], "a key");
+    const subject = { commonName: clientName, organization: orgs };
+    // The same guard csr review applies: an administrator may mean it, but should hear it.
+    const warnings = privilegeWarnings({ subject }, KUBE_APISERVER_CLIENT);
+    const issued = issueClientCertificate(ca, subject, key, validityMs, now);
+    const certPEM = certificateToPEM(issued.der);
+    if (!embed) {
+      await replaceFile(keyFile, privateKeyToPEM(key), KEY_MODE, now);
+      await replaceFile(certFile, certPEM, PUBLIC_MODE, now);
+    }
+    const contextName = `${clientName}@${clusterName}`;
+    const result = await updateKubeconfigFile(
+      path,
+      {
+        clusterName, server, userName: clientName, contextName,
+        ca: embed ? { data: certificateToPEM(ca.cert.der) } : { file: join(certDir, "ca.crt") },
+        credentials: embed ? { certData: certPEM, keyData: privateKeyToPEM(key) } : { certFile, keyFile },
+      },
+      { useContext: values["use-context"], now },
+    );
+    const c = issued.certificate;
+    // A component's own kubeconfig rewritten: it keeps the old identity until it restarts.
+    const restarts = result.created ? [] : restartsForKubeconfig(path);
+    if (format !== "text") {
+      const data = {
+        kind: "KubeconfigResult", apiVersion: "kubepki.io/v1alpha1", file, created: result.created, backup: result.backup ?? null,
+        cluster: { name: clusterName, server, change: result.cluster }, user: { name: clientName, groups: orgs, change: result.user },
+        context: { name: contextName, change: result.context }, currentContext: result.currentContext ?? null, embedded: embed,
+        files: embed ? [] : [certFile, keyFile],
+        certificate: { serial: c.serial, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), issuer: c.issuer.text, cappedByCA: issued.cappedByCA },
+        warnings, restarts,
+      };
+      await printData(format, data);
+      return 0;
+    }
+    const style = styleFor(process.stdout);
+    const lines = [
+      `${result.created ? "wrote" : "updated"} ${file}: user ${clientName} [${orgs.join(", ")}] → ${server} (cluster ${clusterName}, context ${contextName})`,
+      `  client certificate signed by ${c.issuer.text}, ${choice.name}, valid until ${c.notAfter.toISOString()} (${shortHumanDuration(c.notAfter.getTime() - now.getTime())})${issued.cappedByCA ? ", cut to the CA's expiry" : ""}`,
+    ];
+    if (!embed) lines.push(`  key and certificate in ${keyFile} (0600) and ${certFile}; CA referenced as ${join(certDir, "ca.crt")}`);
+    if (!result.created) lines.push(`  cluster ${result.cluster}, user ${result.user}, context ${result.context}; every other entry kept; current-context is ${result.currentContext ?? "unset"}`);
+    if (result.backup) lines.push(`  the previous file was copied to ${result.backup} (undo: ${shellCommand(["kubepki", "renew", "--restore", dirname(result.backup), "--kubeconfig-dir", dirname(path)])})`);
+    if (issued.cappedByCA) lines.push(`  ${style.yellow("!")} the CA ${join(certDir, "ca.crt")} expires ${ca.cert.notAfter.toISOString()}, before the requested --validity: the certificate was cut to it; rotate the CA before then`);
+    if (validityMs > 8760 * 3_600_000) lines.push(`  ${style.yellow("!")} validity longer than kubeadm's default of 8760h: a client certificate cannot be revoked before it expires`);
+    for (const w of warnings) lines.push(`  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${w.message}`);
+    for (const r of restarts) {
+      if (!r.commands.length) {
+        lines.push(`  ${r.component}: ${r.note ?? "nothing to restart"}`);
+        continue;
+      }
+      lines.push(`  ${style.bold(`restart ${r.component}`)}: it reads this file only at start, so it keeps the old credentials until then:`);
+      for (const c of r.commands) lines.push(`    ${c}`);
+      if (r.note) lines.push(`    ${r.note}`);
+    }
+    lines.push(`Try: ${shellCommand(["kubectl", "--kubeconfig", file, "--context", contextName, "auth", "whoami"])}`);
+    process.stdout.write(lines.join("\n") + "\n");
     return 0;
-  }
-  const style = styleFor(process.stdout);
-  const lines = [
-    `${result.created ? "wrote" : "updated"} ${values.kubeconfig}: user ${clientName} [${orgs.join(", ")}] → ${server} (cluster ${clusterName}, context ${contextName})`,
-    `  client certificate signed by ${c.issuer.text}, ${choice.name}, valid until ${c.notAfter.toISOString()} (${shortHumanDuration(c.notAfter.getTime() - now.getTime())})${issued.cappedByCA ? ", cut to the CA's expiry" : ""}`,
-  ];
-  if (!embed) lines.push(`  key and certificate in ${keyFile} (0600) and ${certFile}; CA referenced as ${join(certDir, "ca.crt")}`);
-  if (!result.created) lines.push(`  cluster ${result.cluster}, user ${result.user}, context ${result.context}; every other entry kept; current-context is ${result.currentContext ?? "unset"}`);
-  if (result.backup) lines.push(`  the previous file was copied to ${result.backup}`);
-  if (validityMs > 8760 * 3_600_000) lines.push(`  ${style.yellow("!")} validity longer than kubeadm's default of 8760h: a client certificate cannot be revoked before it expires`);
-  for (const w of warnings) lines.push(`  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${w.message}`);
-  lines.push(`Try: kubectl --kubeconfig ${values.kubeconfig} --context ${contextName} auth whoami`);
-  process.stdout.write(lines.join("\n") + "\n");
-  return 0;
+  });
 }

@@ -6,6 +6,7 @@ import { inputError } from "../errors.js";
 import { renewCertificates, type RenewResult } from "../renew/index.js";
 import { restartPlan, type Restart } from "../renew/restart.js";
 import { parseSANChange } from "../renew/sans.js";
+import { treeLockPath, withLock } from "../store/lock.js";
 import { commitFiles, restoreWrites } from "../store/transaction.js";
 import { shellCommand, terminalSafe } from "../text.js";
 import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
@@ -121,7 +122,21 @@ function locationFlags(values: Values): string[] {
 }
 const resolveIfPath = (flag: string, v: string) => (flag === "profile" ? v : resolve(v));
 
+/** The tree a run writes into: the one a backup was taken from, for --restore. */
+function treeHome(values: Values): string {
+  const backup = values.restore !== undefined ? resolve(values.restore) : undefined;
+  if (backup && basename(dirname(backup)) === "kubepki-backup") return dirname(dirname(backup));
+  return resolve(values["kubeconfig-dir"] ?? join(values.root ?? "/", "etc", "kubernetes"));
+}
+
+/** One writer per tree: the whole run (the roll-back of an interrupted one included) holds the tree's lock. */
 export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags("renew", argv, options, true);
+  if (values["dry-run"] && values.restore === undefined) return runLocked(argv);
+  return withLock(treeLockPath(treeHome(values)), "kubepki renew", () => runLocked(argv));
+}
+
+async function runLocked(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("renew", argv, options, true);
   const format = outputFormat(values.output, "renew");
   const add = commaList(values["add-san"]) ?? [];
@@ -164,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
 async function restore(backup: string, values: Values, format: "text" | "json" | "yaml"): Promise<number> {
   const dir = resolve(backup);
   const writes = await restoreWrites(dir);
-  const home = basename(dirname(dir)) === "kubepki-backup" ? dirname(dirname(dir)) : resolve(values["kubeconfig-dir"] ?? join(values.root ?? "/", "etc", "kubernetes"));
+  const home = treeHome(values);
   const inventory = await discoverNode({ ...location(values), kubeconfigDir: values["kubeconfig-dir"] ?? home });
   const saved = await commitFiles(writes, { home, root: inventory.root, reason: `kubepki renew --restore ${dir}`, now: new Date() });
   const restored = new Set(writes.map((w) => w.path));
@@ -172,7 +187,7 @@ async function restore(backup: string, values: Values, format: "text" | "json" |
   if (format === "text") {
     const style = styleFor(process.stdout);
     const lines = [`Restored ${writes.length} files from ${terminalSafe(dir)}:`, ...writes.map((w) => `  ${terminalSafe(w.path)}`)];
-    lines.push(`The files they replaced were backed up to ${terminalSafe(saved)}.`);
+    if (saved) lines.push(`The files they replaced were backed up to ${terminalSafe(saved)}.`);
     lines.push(...renderRestarts(restarts, style, "You must restart these components so that they use the restored files:"));
     const known = new Set(inventory.certs.flatMap((c) => [c.file, c.keyFile]));
     // Certificates, keys and kubeconfigs are read by components; a kubeadm config file that --config edited is not.
@@ -180,7 +195,7 @@ async function restore(backup: string, values: Values, format: "text" | "json" |
     if (unknown.length) lines.push("", `kubepki does not know what reads ${unknown.map(terminalSafe).join(", ")} on this node (pass --root or the folder flags of its tree): restart what reads them.`);
     process.stdout.write(lines.join("\n") + "\n");
   } else {
-    await printData(format, { kind: "RenewRestore", apiVersion: "kubepki.io/v1alpha1", restored: writes.map((w) => w.path), backupDir: saved, restarts });
+    await printData(format, { kind: "RenewRestore", apiVersion: "kubepki.io/v1alpha1", restored: writes.map((w) => w.path), backupDir: saved ?? null, restarts });
   }
   return 0;
 }

@@ -4,7 +4,8 @@ import { formatGoDuration, parseDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { readCSRFile, serializeObject, withIssuedCertificate } from "../kube/csr.js";
 import { certificateToPEM } from "../pki/certificate.js";
-import { assertSigningCAValid, loadSigningCA, loadSigningCAFiles } from "../signer/ca.js";
+import { loadSigningCA, loadSigningCAFiles } from "../signer/ca.js";
+import { assertCAUsable } from "../pki/ca-validity.js";
 import { parseSignerFlag, requestFrom } from "../signer/request.js";
 import { assessRequest, DEFAULT_SIGNING_DURATION_MS, signRequest, type SignedCertificate } from "../signer/sign.js";
 import { LOCAL_USAGES } from "../signer/signers.js";
@@ -136,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
   const passphrase = values["passphrase-file"] !== undefined ? readPassphrase(values["passphrase-file"]) : undefined;
   const reader = { passphrase, passphraseFlag: true };
   const ca = values.ca ? await loadSigningCAFiles(values.ca, values["ca-key"]!, reader) : await loadSigningCA(values["cert-dir"] ?? "/etc/kubernetes/pki", "ca", reader);
-  assertSigningCAValid(ca, now, `sign: ${ca.cert.subject.text || "the CA"}`);
+  assertCAUsable(ca.cert, now, "", "sign");
 
   // Everything is checked before anything is signed or written.
   const requests = input.items.map((item) => {

@@ -6,9 +6,14 @@ import { createCertificate, certificateToPEM, kubeadmValidity, randomSerial63 } 
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
-import { backupFiles, backupStamp, freshDir, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFilesAtomic } from "../store/files.js";
+import { assertCAUsable } from "../pki/ca-validity.js";
+import type { Restart } from "../renew/restart.js";
+import { KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps } from "../store/files.js";
+import { treeLockPath, withLock } from "../store/lock.js";
+import { commitFiles, interruptedRun, recoverInterrupted, type FileWrite } from "../store/transaction.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
+import { restartsAfterReplace } from "./restarts.js";
 
 /**
  * What init does with one planned item:
@@ -51,8 +56,12 @@ export interface InitResult {
   outcomes: ItemOutcome[];
   /** The kubeconfig files (admin.conf…), after the certificates. */
   kubeconfigs: KubeconfigOutcome[];
-  /** Where replaced files were copied first, if any were. */
+  /** Where replaced files were copied first (DIR/kubepki-backup/<time>/, with a manifest), if any were. */
   backupDir?: string;
+  /** An interrupted earlier run that was rolled back first (its backup folder or journal); "pending" in a dry run that found one. */
+  recovered?: string;
+  /** Who must restart to read what --force replaced (empty when nothing was replaced). */
+  restarts: Restart[];
   dryRun: boolean;
 }
 
@@ -73,12 +82,8 @@ interface Work {
   fresh: boolean;
 }
 
-/** A CA as its leaves see it during the run. */
-interface Signer {
-  state: "new" | "ready" | "external" | "unusable";
-  key?: KeyObject;
-  cert?: CertificateModel;
-}
+/** A CA as its leaves see it during the run (`cert` is also set for an unusable one that parsed, and `file` names it). */
+type Signer = Material;
 
 /**
  * Issues a cluster's PKI into `outDir` (which mirrors /etc/kubernetes) like
@@ -86,6 +91,25 @@ interface Signer {
  * overwritten without `force` (and then backed up first), every write atomic.
  */
 export async function initPKI(cluster: ClusterDescription, options: InitOptions): Promise<InitResult> {
+  if (options.dryRun) {
+    const plan = await planAndIssue(cluster, options);
+    return (await interruptedRun(options.outDir)) ? { ...plan, recovered: "pending" } : plan;
+  }
+  // One writer per tree: the lock covers the roll-back of an interrupted run, the sweep of its temporary files and the whole write.
+  return withLock(treeLockPath(options.outDir), "kubepki init", async () => {
+    const recovered = await recoverInterrupted(options.outDir);
+    await removeStaleTemps(treeDirs(cluster, options.outDir));
+    return { ...(await planAndIssue(cluster, options)), recovered };
+  });
+}
+
+/** Every folder init writes into: where a killed run's temporary files may lie. */
+function treeDirs(cluster: ClusterDescription, outDir: string): string[] {
+  const stems = [...planCatalog(cluster).flatMap((i) => i.paths), ...planKubeconfigs(cluster).map((k) => k.path)];
+  return [outDir, ...stems.map((s) => dirname(join(outDir, s)))];
+}
+
+async function planAndIssue(cluster: ClusterDescription, options: InitOptions): Promise<InitResult> {
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   const file = (stem: string, ext: string) => join(options.outDir, `${stem}${ext}`);
   const items = planCatalog(cluster).sort((a, b) => rank(a) - rank(b));
@@ -99,7 +123,7 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     if (work.outcome.action === "conflict" && options.force) work.outcome.action = "replace";
     work.fresh = work.outcome.action === "create" || work.outcome.action === "replace";
     if (work.fresh) work.writeTo = work.places.map((p) => p.stem);
-    if (item.kind === "certificate" && item.isCA) signers.set(item.id, signerOf(work));
+    if (item.kind === "certificate" && item.isCA) signers.set(item.id, signerOf(work, file(work.places[0].stem, ".crt")));
     const exts = item.kind === "keypair" ? [".key", ".pub"] : [".crt", ".key"];
     work.outcome.files = work.writeTo.flatMap((stem) => exts.map((ext) => file(stem, ext)));
   }
@@ -112,6 +136,9 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     const embedded = item.certificateId ? materialOf(byId.get(item.certificateId)!) : undefined;
     await assessKubeconfig(kw, signers.get(item.caId), embedded, now);
     if (kw.outcome.action === "conflict" && options.force) kw.outcome.action = "replace";
+    const ca = signers.get(item.caId);
+    // An own client certificate is signed now: never by a CA on disk that is expired or not yet valid.
+    if ((kw.outcome.action === "create" || kw.outcome.action === "replace") && !item.certificateId && ca?.cert && ca.state !== "new") assertCAUsable(ca.cert, now, ca.file ?? item.caId);
     kw.fresh = kw.outcome.action === "create" || kw.outcome.action === "replace";
   }
   const newKubeconfigs = kubeconfigWorks.filter((kw) => kw.fresh);
@@ -119,9 +146,11 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
 
   const toIssue = works.filter((w) => w.fresh);
   if (options.dryRun) {
-    for (const w of toIssue) if (w.outcome.item.kind === "certificate") setValidity(w.outcome, w.outcome.item, now, undefined);
-    for (const kw of ownKeys) kubeconfigValidity(kw, now, signers.get(kw.outcome.item.caId)?.cert);
-    return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), dryRun: true };
+    // The validities the real run writes: cut to the CA on disk, or to the new CA this run would make.
+    const caNotAfter = (caId?: string) => (caId ? signers.get(caId)?.cert?.notAfter ?? byId.get(caId)?.outcome.notAfter : undefined);
+    for (const w of toIssue) if (w.outcome.item.kind === "certificate") setValidity(w.outcome, w.outcome.item, now, caNotAfter(w.outcome.item.caId));
+    for (const kw of ownKeys) kubeconfigValidity(kw, now, caNotAfter(kw.outcome.item.caId));
+    return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), restarts: [], dryRun: true };
   }
 
   // Keys for everything new at once: generateKeyPair runs on the libuv pool, so every core works.
@@ -135,7 +164,8 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     }),
   );
 
-  const writes: { path: string; data: string; mode: number }[] = [];
+  // In the catalog's order, CAs first, each key before its certificate, kubeconfigs last: the journal rolls back a kill anywhere.
+  const writes: FileWrite[] = [];
   for (const w of works) {
     const { item } = w.outcome;
     if (item.kind === "certificate" && w.fresh) issueCertificate(w, item, signers, now);
@@ -154,19 +184,11 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
     writes.push({ path: kw.outcome.file, data: renderKubeconfig(kw, signers.get(item.caId)!, embedded, now), mode: KEY_MODE });
   }
 
-  const replaced = works.filter((w) => w.outcome.action === "replace");
-  const replacedKubeconfigs = kubeconfigWorks.filter((kw) => kw.outcome.action === "replace");
-  let backupDir: string | undefined;
-  if (replaced.length || replacedKubeconfigs.length) {
-    backupDir = await freshDir(join(options.outDir, "backup"), backupStamp(now));
-    const old = replaced.flatMap((w) =>
-      w.places.flatMap((p) => [p.cert && file(p.stem, ".crt"), p.key && file(p.stem, ".key"), p.pub && file(p.stem, ".pub")].filter((f): f is string => !!f)),
-    );
-    await backupFiles(options.outDir, [...old, ...replacedKubeconfigs.map((kw) => kw.outcome.file)], backupDir);
-  }
-  await removeStaleTemps(writes.map((w) => dirname(w.path)));
-  await writeFilesAtomic(writes);
-  return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, dryRun: false };
+  const replaced = [...works, ...kubeconfigWorks].filter((w) => w.outcome.action === "replace").map((w) => w.outcome.item);
+  const reason = `kubepki init${options.force ? " --force" : ""}`;
+  const backupDir = writes.length ? await commitFiles(writes, { home: options.outDir, root: options.outDir, reason, now }) : undefined;
+  const restarts = restartsAfterReplace(cluster.profile, replaced.map((item) => ({ id: item.id, components: item.spec.consumers.map((c) => c.component) })));
+  return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, restarts, dryRun: false };
 }
 
 /** A certificate as a kubeconfig that embeds it sees it: new (issued in this run), ready, or unusable. */
@@ -190,24 +212,24 @@ async function readPlaces(item: PlannedItem, file: (stem: string, ext: string) =
   return { outcome: { item, action: "create", reasons: [], files: [] }, places, writeTo: [], fresh: false };
 }
 
-function signerOf(work: Work): Signer {
+function signerOf(work: Work, file: string): Signer {
   switch (work.outcome.action) {
     case "create":
     case "replace":
-      return { state: "new" };
+      return { state: "new", file };
     case "keep":
     case "copy":
-      return { state: "ready", key: work.key, cert: work.outcome.certificate };
+      return { state: "ready", key: work.key, cert: work.outcome.certificate, file };
     case "external":
-      return { state: "external", cert: work.outcome.certificate };
+      return { state: "external", cert: work.outcome.certificate, file };
     default:
-      return { state: "unusable" };
+      return { state: "unusable", cert: work.outcome.certificate, file };
   }
 }
 
 function issueCertificate(w: Work, item: PlannedCertificate, signers: Map<string, Signer>, now: Date): void {
   const signer = item.caId ? signers.get(item.caId)! : undefined;
-  setValidity(w.outcome, item, now, signer?.cert);
+  setValidity(w.outcome, item, now, signer?.cert?.notAfter);
   const der = createCertificate(
     {
       subject: item.subject, serial: randomSerial63(), notBefore: w.outcome.notBefore!, notAfter: w.outcome.notAfter!,
@@ -217,11 +239,11 @@ function issueCertificate(w: Work, item: PlannedCertificate, signers: Map<string
     { key: signer ? signer.key! : w.key!, certificateDER: signer?.cert?.der },
   );
   w.outcome.certificate = parseCertificate(der, item.id);
-  if (item.isCA) signers.set(item.id, { state: "ready", key: w.key, cert: w.outcome.certificate });
+  if (item.isCA) signers.set(item.id, { state: "ready", key: w.key, cert: w.outcome.certificate, file: signer?.file });
 }
 
-function setValidity(outcome: ItemOutcome, item: PlannedCertificate, now: Date, ca: CertificateModel | undefined): void {
-  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, item.validityMs, ca?.notAfter);
+function setValidity(outcome: ItemOutcome, item: PlannedCertificate, now: Date, caNotAfter: Date | undefined): void {
+  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, item.validityMs, caNotAfter);
   Object.assign(outcome, { notBefore, notAfter });
   if (cappedByCA) outcome.reasons.push(`validity cut to the CA's expiry, ${notAfter.toISOString()}`);
 }
@@ -235,6 +257,8 @@ function assessCertificate(work: Work, item: PlannedCertificate, signers: Map<st
   const signer = item.caId ? signers.get(item.caId) : undefined;
   const present = work.places.filter((p) => p.cert || p.key);
   if (present.length === 0) {
+    // A missing leaf would be signed now: never by a CA on disk that is expired or not yet valid (refused, exit 2).
+    if (signer?.cert && signer.state !== "new" && signer.state !== "external") assertCAUsable(signer.cert, now, signer.file ?? item.caId!);
     if (signer?.state === "external") return block(work, `its CA ${item.caId} has no private key (external CA): sign it with that CA and place it here`);
     if (signer?.state === "unusable") return block(work, `its CA ${item.caId} has a problem (see above)`);
     return;

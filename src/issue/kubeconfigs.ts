@@ -6,6 +6,7 @@ import { buildKubeconfig, stringifyKubeconfig } from "../kube/kubeconfig-write.j
 import { certificateToPEM, createCertificate, kubeadmValidity, randomSerial63 } from "../pki/certificate.js";
 import { keysMatch, parsePrivateKey, privateKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
+import { assertCAUsable } from "../pki/ca-validity.js";
 import { decodeCertificates } from "../pki/pem.js";
 import { readIfExists } from "../store/files.js";
 import type { Action } from "./init.js";
@@ -35,6 +36,8 @@ export interface Material {
   state: "new" | "ready" | "external" | "unusable";
   key?: KeyObject;
   cert?: CertificateModel;
+  /** The CA's certificate file, to name it in messages. */
+  file?: string;
 }
 
 export interface KubeconfigWork {
@@ -76,6 +79,8 @@ export async function assessKubeconfig(work: KubeconfigWork, ca: Material | unde
   const { item } = work.outcome;
   const name = item.path;
   if (!work.exists) {
+    // Its own client certificate would be signed now: never by a CA on disk that is expired or not yet valid (exit 2).
+    if (!embedded && ca?.cert && ca.state !== "new" && ca.state !== "external") assertCAUsable(ca.cert, now, ca.file ?? item.caId);
     if (!ca || ca.state === "unusable") return blocked(work, `its CA ${item.caId} has a problem (see above)`);
     if (embedded && embedded.state === "unusable") return blocked(work, `the certificate it embeds, ${item.certificateId}, has a problem (see above)`);
     // An own client certificate needs the CA key; an embedded one only the CA certificate.
@@ -121,9 +126,9 @@ export async function assessKubeconfig(work: KubeconfigWork, ca: Material | unde
 }
 
 /** Validity of a new own client certificate: from 5 minutes ago, never past the CA. */
-export function kubeconfigValidity(work: KubeconfigWork, now: Date, ca: CertificateModel | undefined): void {
+export function kubeconfigValidity(work: KubeconfigWork, now: Date, caNotAfter: Date | undefined): void {
   const { outcome } = work;
-  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, outcome.item.validityMs, ca?.notAfter);
+  const { notBefore, notAfter, cappedByCA } = kubeadmValidity(now, outcome.item.validityMs, caNotAfter);
   Object.assign(outcome, { notBefore, notAfter });
   if (cappedByCA) outcome.reasons.push(`validity cut to the CA's expiry, ${notAfter.toISOString()}`);
 }
@@ -142,7 +147,7 @@ export function renderKubeconfig(work: KubeconfigWork, ca: Material, embedded: M
     work.outcome.notBefore = embedded.cert!.notBefore;
     work.outcome.notAfter = embedded.cert!.notAfter;
   } else {
-    kubeconfigValidity(work, now, ca.cert);
+    kubeconfigValidity(work, now, ca.cert?.notAfter);
     key = work.key!;
     certDER = createCertificate(
       {

@@ -1,6 +1,9 @@
 import { toYAML } from "../yaml.js";
-import { KEY_MODE, readIfExists } from "../store/files.js";
+import { dirname } from "node:path";
+import { KEY_MODE, readIfExists, removeStaleTempsOf } from "../store/files.js";
+import { fileLockPath, treeLockPath, withLocks } from "../store/lock.js";
 import { replaceFile } from "../store/replace.js";
+import { sweepBackupTemps } from "../store/transaction.js";
 import { parseKubeconfig } from "./kubeconfig.js";
 
 /**
@@ -117,15 +120,33 @@ export interface KubeconfigFileResult extends MergeResult {
 }
 
 /**
- * Sets an entry into the kubeconfig at `path` (created if missing): the file
- * is read and validated first, backed up if it changes, then replaced
- * atomically with mode 0600 (it holds a private key).
+ * The locks a write of kubeconfig `path` takes, in this order: its folder's
+ * (the one init and renew take for a tree whose kubeconfigs live there, and
+ * which guards the folder's backups) and kubectl's `<path>.lock`.
+ */
+export function kubeconfigLocks(path: string): string[] {
+  return [treeLockPath(dirname(path)), fileLockPath(path)];
+}
+
+/**
+ * Sets an entry into the kubeconfig at `path` (created if missing): under its
+ * locks, the file is read and validated first, backed up if it changes, then
+ * replaced atomically with mode 0600 (it holds a private key). Two merges at
+ * once are serialised, so each sees the other's entries.
  */
 export async function updateKubeconfigFile(path: string, entry: KubeconfigEntry, options: { useContext?: boolean; now: Date }): Promise<KubeconfigFileResult> {
+  return withLocks(kubeconfigLocks(path), `kubepki kubeconfig (${entry.userName})`, async () => {
+    await removeStaleTempsOf(path);
+    await sweepBackupTemps(dirname(path));
+    return mergeIntoFile(path, entry, options);
+  });
+}
+
+async function mergeIntoFile(path: string, entry: KubeconfigEntry, options: { useContext?: boolean; now: Date }): Promise<KubeconfigFileResult> {
   const text = await readIfExists(path);
   // Validates the existing file the way the reader does, so a broken one is refused before anything is written.
   const existing = text !== undefined && text.toString().trim() !== "" ? parseKubeconfig(text.toString(), path).raw : undefined;
   const merged = mergeKubeconfig(existing, entry, options);
-  const backup = await replaceFile(path, stringifyKubeconfig(merged.doc), KEY_MODE, options.now);
+  const backup = await replaceFile(path, stringifyKubeconfig(merged.doc), KEY_MODE, options.now, `kubepki kubeconfig: set user ${entry.userName} in ${path}`);
   return { ...merged, path, created: text === undefined, backup };
 }

@@ -1,26 +1,36 @@
 import { inputError } from "../errors.js";
-import type { CertificateModel } from "./model.js";
+import { terminalSafe } from "../text.js";
+
+/** What the check needs of a CA certificate (a CertificateModel fits). */
+export interface CAValidity {
+  notBefore: Date;
+  notAfter: Date;
+  subject: { text: string };
+}
 
 /**
- * A CA outside its validity signs only dead certificates: every verifier
- * rejects a chain whose CA has expired (or is not valid yet), whatever the
- * leaf says. Every command that signs with a local CA refuses first, before
- * anything is written, and says the CA must be rotated.
+ * Refuses to sign with a CA that is not valid at `now`: everything it would
+ * sign is dead on arrival (every verifier rejects the chain), and replacing a
+ * working certificate with one would break the component that uses it. The
+ * way out is a CA rotation, never a quiet re-sign. Every command that signs
+ * with a local CA (init, kubeconfig, renew, sign, rotate-ca) asks here before
+ * anything is written; the error exits 2.
  *
- * `what` names what was about to be signed ("apiserver"); `caName` the CA ("ca").
+ * `ca` names the CA for the user ("ca", a path); `signing`, when given, what
+ * was about to be signed ("apiserver").
  */
-export function assertCAUsable(ca: CertificateModel, now: Date, what: string, caName = "the CA"): void {
-  const at = now.toISOString();
-  if (ca.notAfter.getTime() <= now.getTime()) {
+export function assertCAUsable(cert: CAValidity, now: Date, ca: string, signing?: string): void {
+  const name = [signing && `${signing}: its CA`, ca, `(${terminalSafe(cert.subject.text)})`].filter(Boolean).join(" ");
+  if (cert.notAfter.getTime() <= now.getTime()) {
     throw inputError(
-      `${what}: its CA ${caName} expired on ${ca.notAfter.toISOString()} (now ${at}); a certificate it signs would be rejected, so nothing was written`,
-      "the CA must be rotated first (a new CA, then every certificate it signs); see the Kubernetes docs on manual CA rotation",
+      `${name} expired on ${cert.notAfter.toISOString()} (now ${now.toISOString()}): a certificate it signs would be rejected; nothing was changed`,
+      "the CA must be rotated first (kubepki rotate-ca: a new CA, then every certificate and kubeconfig that trusts it)",
     );
   }
-  if (ca.notBefore.getTime() > now.getTime()) {
+  if (cert.notBefore.getTime() > now.getTime()) {
     throw inputError(
-      `${what}: its CA ${caName} is not valid until ${ca.notBefore.toISOString()} (now ${at}); a certificate it signs would be rejected until then, so nothing was written`,
-      "check this machine's clock (or --now); otherwise the CA must be rotated first",
+      `${name} is not valid until ${cert.notBefore.toISOString()} (now ${now.toISOString()}): a certificate it signs would be rejected until then; nothing was changed`,
+      "check this machine's clock (or --now); if the CA really starts in the future, wait for it or rotate the CA",
     );
   }
 }

@@ -128,7 +128,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     if (!ca.key) {
       throw inputError(`${item.name}: detected external CA ${ca.item.id} (${ca.certFile} has no key), so ${item.name} can't be renewed here`, "nothing was changed; with an external CA, make keys and CSRs with 'kubepki certs generate-csr' (into an empty folder) and have that CA sign them, or name only the certificates whose CA key is on this node");
     }
-    assertCAUsable(ca.cert, now, item.name, ca.item.id);
+    assertCAUsable(ca.cert, now, ca.item.id, item.name);
     item.action = "renew";
     work.push({ item, loaded, ca });
   }

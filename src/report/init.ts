@@ -1,10 +1,11 @@
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { controlPlaneURL } from "../cluster/description.js";
 import { formatGoDuration, shortHumanDuration } from "../cluster/duration.js";
 import type { ItemOutcome, InitResult } from "../issue/init.js";
 import type { KubeconfigOutcome } from "../issue/kubeconfigs.js";
 import type { Style } from "../cli/style.js";
 import { table } from "../cli/style.js";
+import { shellCommand } from "../text.js";
 
 const PAST: Record<ItemOutcome["action"], string> = {
   create: "created", keep: "kept", copy: "copied", replace: "replaced", conflict: "CONFLICT", blocked: "BLOCKED", external: "external",
@@ -31,6 +32,8 @@ export function initReportData(result: InitResult, outDir: string) {
       caCertificateValidityPeriod: formatGoDuration(cluster.caValidityMs),
     },
     backupDir: result.backupDir ?? null,
+    recovered: result.recovered ?? null,
+    restarts: result.restarts,
     items: result.outcomes.map((o) => {
       const { item, certificate: c } = o;
       const base = { id: item.id, name: item.spec.name, kind: item.kind, action: o.action, reasons: o.reasons, paths: item.paths, files: o.files.map((f) => relative(result.outDir, f)) };
@@ -109,6 +112,10 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
     rows.push([actionLabel(o, style), o.item.path, kubeconfigSubject(o), o.item.caId, expires]);
   }
   const lines = [header, "", table(rows)];
+  if (result.recovered) {
+    const how = result.recovered.endsWith(".kubepki-journal.json") ? "the files it had created were removed" : `what it had replaced was put back from ${result.recovered}`;
+    lines.unshift(style.yellow(`An interrupted run was rolled back first (${how}); then this run went ahead.`), "");
+  }
 
   const serving = outcomes.filter((o) => o.item.kind === "certificate" && o.item.extKeyUsage.includes("serverAuth") && (o.action === "create" || o.action === "replace"));
   if (serving.length) {
@@ -129,18 +136,28 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
     .map(([n, label]) => `${n} ${label}`);
   lines.push("");
   lines.push(`${counts.join(", ")} (${seconds.toFixed(2)} s).`);
-  if (result.backupDir) lines.push(`Replaced files were copied first to ${relative(process.cwd(), result.backupDir) || result.backupDir}.`);
+  if (result.backupDir) lines.push(`Replaced files were copied first to ${result.backupDir} (undo: ${shellCommand(["kubepki", "renew", "--restore", result.backupDir, "--kubeconfig-dir", result.outDir])}).`);
   if ([...outcomes, ...result.kubeconfigs].some((o) => o.action === "conflict")) lines.push(`Conflicting files were left alone: fix them, or run again with --force to back them up and issue new ones.`);
   const pki = outcomes[0]?.item.paths[0].replace(/\/ca$/, "") ?? "pki";
   const admin = result.kubeconfigs.find((o) => o.item.spec.client && ["admin.conf", "admin.kubeconfig"].includes(o.item.spec.name) && o.action !== "conflict" && o.action !== "blocked");
-  if (admin) lines.push(`Use the cluster: kubectl --kubeconfig ${outDir}/${admin.item.path} get nodes    (server ${admin.item.server})`);
-  lines.push(`Next: kubepki inspect ${outDir}/${pki}/apiserver.crt    or    openssl verify -CAfile ${outDir}/${pki}/ca.crt ${outDir}/${pki}/apiserver.crt`);
+  if (result.restarts.length) {
+    lines.push(style.bold("If this tree is in use on a node, restart what reads the replaced files:"));
+    for (const r of result.restarts) {
+      lines.push(`  ${r.component} (${r.certificates.join(", ")})`);
+      for (const c of r.commands) lines.push(`    ${c}`);
+      if (r.note) lines.push(`    ${r.note}`);
+    }
+  }
+  if (admin) lines.push(`Use the cluster: ${shellCommand(["kubectl", "--kubeconfig", join(outDir, admin.item.path), "get", "nodes"])}    (server ${admin.item.server})`);
+  const file = (name: string) => join(outDir, pki, name);
+  lines.push(`Next: ${shellCommand(["kubepki", "inspect", file("apiserver.crt")])}    or    ${shellCommand(["openssl", "verify", "-CAfile", file("ca.crt"), file("apiserver.crt")])}`);
   return lines.join("\n");
 }
 
 /** --dry-run: every certificate with subject, SANs, issuer, validity and files. */
 export function renderInitPlan(result: InitResult, outDir: string, style: Style): string {
   const lines = [`Plan for ${outDir} (dry run: nothing is written)`, ""];
+  if (result.recovered) lines.push(style.yellow("An earlier run was interrupted here: the real run first rolls it back (the tree as it was before that run), then plans again."), "");
   for (const o of result.outcomes) {
     const { item } = o;
     lines.push(`${style.bold(item.id)}: ${PAST[o.action] === "created" ? "would create" : o.action === "replace" ? "would replace" : PAST[o.action]}`);

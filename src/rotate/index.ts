@@ -261,7 +261,7 @@ async function begin(node: Node, options: RotateOptions): Promise<StepResult> {
   const files = [...writes.map((w) => w.path), stateFile(inventory.pkiDir, ca)];
   if (options.dryRun) return result(ca, "begin", "begun", true, { files, restarts, cluster: clusterSteps(ca, "begin") });
   const backupDir = await commitFiles(await keepModes([...writes, stateWrite(inventory.pkiDir, next)]), { home: inventory.kubeconfigDir, root: inventory.root, reason: `kubepki rotate-ca begin --ca ${ca}`, now });
-  await writeFileAtomic(stateFile(inventory.pkiDir, ca), JSON.stringify({ ...next, backups: [backupDir] }, null, 2) + "\n", 0o600);
+  await writeFileAtomic(stateFile(inventory.pkiDir, ca), JSON.stringify({ ...next, backups: backupDir ? [backupDir] : [] }, null, 2) + "\n", 0o600);
   const notes = options.from ? [] : [`the new ${ca} is in ${dir}: on every other node run 'kubepki rotate-ca begin --ca ${ca} --from DIR' with a copy of this node's ${inventory.pkiDir} (keep new.key 0600 on the way)`];
   return result(ca, "begin", "begun", false, { files, restarts, backupDir, cluster: clusterSteps(ca, "begin"), notes });
 }
@@ -299,7 +299,8 @@ async function reissue(node: Node, options: RotateOptions): Promise<StepResult> 
       extraRestarts.push(["kube-controller-manager", "--cluster-signing-cert-file"]);
     }
     files.push(...writes.map((w) => w.path));
-    if (!options.dryRun) backups.push(await commitFiles(await keepModes(writes), { home: inventory.kubeconfigDir, root: inventory.root, reason: `kubepki rotate-ca reissue --ca ${ca} (signing key)`, now }));
+    const backup = options.dryRun ? undefined : await commitFiles(await keepModes(writes), { home: inventory.kubeconfigDir, root: inventory.root, reason: `kubepki rotate-ca reissue --ca ${ca} (signing key)`, now });
+    if (backup) backups.push(backup);
   }
   // 2. Every leaf the old CA signed, reissued by the new one with the same identity (renew's rules).
   const { renewable, kubelet } = oldLeaves(model, ca, old);
@@ -415,7 +416,7 @@ async function saStep(step: Step, node: Node, options: RotateOptions): Promise<S
     const restarts = restartsFor(node, components);
     if (options.dryRun) return result("sa", step, "begun", true, { files: writes.map((w) => w.path), restarts });
     const backupDir = await commit([...writes, stateWrite(inventory.pkiDir, next)], "kubepki rotate-ca begin --ca sa");
-    await writeFileAtomic(stateFile(inventory.pkiDir, "sa"), JSON.stringify({ ...next, backups: [backupDir] }, null, 2) + "\n", 0o600);
+    await writeFileAtomic(stateFile(inventory.pkiDir, "sa"), JSON.stringify({ ...next, backups: backupDir ? [backupDir] : [] }, null, 2) + "\n", 0o600);
     return result("sa", step, "begun", false, { files: writes.map((w) => w.path), restarts, backupDir, notes: ["kube-apiserver now accepts tokens signed by the old and the new key once restarted"] });
   }
   if (!state) throw inputError(`rotate-ca ${step}: no rotation of sa has begun on this node`, "run 'kubepki rotate-ca begin --ca sa' first");
@@ -425,7 +426,7 @@ async function saStep(step: Step, node: Node, options: RotateOptions): Promise<S
     const restarts = restartsFor(node, signers);
     if (done || options.dryRun) return result("sa", step, "reissued", Boolean(options.dryRun), { files: done ? [] : [pair.item.privateFile], restarts, alreadyDone: done });
     const backupDir = await commit([{ path: pair.item.privateFile, data: newKey, mode: KEY_MODE }], "kubepki rotate-ca reissue --ca sa");
-    await writeFileAtomic(stateFile(inventory.pkiDir, "sa"), JSON.stringify({ ...state, phase: "reissued", backups: [...state.backups, backupDir] }, null, 2) + "\n", 0o600);
+    await writeFileAtomic(stateFile(inventory.pkiDir, "sa"), JSON.stringify({ ...state, phase: "reissued", backups: backupDir ? [...state.backups, backupDir] : state.backups }, null, 2) + "\n", 0o600);
     return result("sa", step, "reissued", false, { files: [pair.item.privateFile], restarts, backupDir, notes: ["new tokens are signed with the new key; tokens signed with the old one stay valid until finish"] });
   }
   // finish

@@ -30,13 +30,3 @@ export async function loadSigningCAFiles(crtPath: string, keyPath: string, reade
   return { key: privateKey, cert };
 }
 
-/**
- * A CA signs only inside its own validity: an expired or not-yet-valid CA makes
- * certificates nobody accepts. Refused (exit 2, nothing written).
- * (The writers' src/pki/ca-validity.ts assertCAUsable does the same for init; to be unified.)
- */
-export function assertSigningCAValid(ca: SigningCA, now: Date, what: string): void {
-  const { notBefore, notAfter } = ca.cert;
-  if (now < notBefore) throw inputError(`${what}: the CA is not valid until ${notBefore.toISOString()}: it cannot sign at ${now.toISOString()}`, "check the clock (or --now)");
-  if (now >= notAfter) throw inputError(`${what}: the CA expired on ${notAfter.toISOString()}: it cannot sign`, "renew or rotate the CA first; a certificate it signed now would be refused everywhere");
-}

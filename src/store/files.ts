@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs, constants, readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { inputError } from "../errors.js";
 
 export const KEY_MODE = 0o600;
@@ -37,7 +37,8 @@ export async function readIfExists(path: string): Promise<Buffer | undefined> {
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
-  const tmp = join(dirname(path), `.${randomBytes(6).toString("hex")}.kubepki-tmp`);
+  // Named after its target, so that the run owning that file alone knows it may remove a leftover.
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.kubepki-tmp`);
   const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
     await handle.writeFile(data);
@@ -54,30 +55,22 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode:
 }
 
 /**
- * Writes many files atomically, in parallel except within a pair: files that
- * share a stem (apiserver.key, apiserver.crt) are written in the order given,
- * so a key always lands before its certificate.
- */
-export async function writeFilesAtomic(writes: { path: string; data: string | Buffer; mode: number }[]): Promise<void> {
-  const pairs = new Map<string, typeof writes>();
-  for (const w of writes) {
-    const stem = w.path.replace(/\.(key|crt|pub)$/, "");
-    pairs.set(stem, [...(pairs.get(stem) ?? []), w]);
-  }
-  await Promise.all([...pairs.values()].map(async (pair) => {
-    for (const w of pair) await writeFileAtomic(w.path, w.data, w.mode);
-  }));
-}
-
-/**
  * Removes temporary files a killed run left behind in `dirs` (they are never
- * complete, and may hold key material).
+ * complete, and may hold key material). Only a run holding the lock of
+ * everything in those folders calls this (init and renew on their tree).
  */
 export async function removeStaleTemps(dirs: string[]): Promise<void> {
   for (const dir of new Set(dirs)) {
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     await Promise.all(names.filter((n) => n.endsWith(".kubepki-tmp")).map((n) => fs.rm(join(dir, n), { force: true })));
   }
+}
+
+/** Removes the temporary files a killed write of `file` left beside it (its lock held), and no one else's. */
+export async function removeStaleTempsOf(file: string): Promise<void> {
+  const prefix = `.${basename(file)}.`;
+  const names = await fs.readdir(dirname(file)).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && /^\.[0-9a-f]{12}\.kubepki-tmp$/.test(n.slice(prefix.length - 1))).map((n) => fs.rm(join(dirname(file), n), { force: true })));
 }
 
 /** A timestamp usable in a folder name, sortable: 20261128T180405Z. */
@@ -97,21 +90,4 @@ export async function freshDir(parent: string, name: string): Promise<string> {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
   }
-}
-
-/**
- * Copies files into `backupDir`, keeping their path relative to `root`, their
- * bytes and their mode. Returns the backup paths. Nothing is removed.
- */
-export async function backupFiles(root: string, files: string[], backupDir: string): Promise<string[]> {
-  const copies: string[] = [];
-  for (const file of files) {
-    const target = join(backupDir, relative(root, file));
-    await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    await fs.copyFile(file, target, constants.COPYFILE_EXCL);
-    const { mode } = await fs.stat(file);
-    await fs.chmod(target, mode & 0o777);
-    copies.push(target);
-  }
-  return copies;
 }

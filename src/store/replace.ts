@@ -1,19 +1,21 @@
 import { constants, promises as fs } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { inputError } from "../errors.js";
-import { backupFiles, backupStamp, freshDir, readIfExists, writeFileAtomic } from "./files.js";
+import { readIfExists, writeFileAtomic } from "./files.js";
+import { backupBeforeReplace } from "./transaction.js";
 
 /**
  * Writes a file that may already exist: the old one is first copied to
- * DIR/backup/<stamp>/<name> (mode kept), then the new one replaces it
- * atomically. Returns the backup's path, if there was something to back up.
+ * DIR/kubepki-backup/<stamp>/<name> (mode kept, with the manifest that
+ * `renew --restore` reads), then the new one replaces it atomically. Returns
+ * the backup copy's path, if there was something to back up.
  */
-export async function replaceFile(path: string, data: string | Buffer, mode: number, now: Date): Promise<string | undefined> {
+export async function replaceFile(path: string, data: string | Buffer, mode: number, now: Date, reason = `kubepki wrote ${path}`): Promise<string | undefined> {
   const old = await readIfExists(path);
   let backup: string | undefined;
   if (old !== undefined && !old.equals(Buffer.from(data))) {
-    const dir = await freshDir(join(dirname(path), "backup"), backupStamp(now));
-    [backup] = await backupFiles(dirname(path), [path], dir);
+    const { backupDir } = await backupBeforeReplace([path], { home: dirname(path), root: dirname(path), reason, now });
+    backup = join(backupDir!, basename(path));
   }
   await writeFileAtomic(path, data, mode);
   return backup;
