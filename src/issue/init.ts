@@ -6,6 +6,7 @@ import { createCertificate, certificateToPEM, kubeadmValidity, randomSerial63 } 
 import { generatePrivateKey, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodeCertificates } from "../pki/pem.js";
+import { writeClusterRecord } from "../cluster/record.js";
 import { backupFiles, backupStamp, freshDir, KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps, writeFilesAtomic } from "../store/files.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
@@ -166,6 +167,7 @@ export async function initPKI(cluster: ClusterDescription, options: InitOptions)
   }
   await removeStaleTemps(writes.map((w) => dirname(w.path)));
   await writeFilesAtomic(writes);
+  await writeClusterRecord(options.outDir, cluster);
   return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, dryRun: false };
 }
 

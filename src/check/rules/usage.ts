@@ -1,5 +1,5 @@
 import type { Finding } from "../findings.js";
-import { reissueFix } from "../fixes.js";
+import { decide, reissue } from "../fixes.js";
 import type { Rule } from "./types.js";
 
 /**
@@ -17,7 +17,7 @@ export const ekuWrong: Rule = {
       return [{
         id: "eku-wrong", severity: "error", file: c.certFile, certificate: c.item.id,
         message: `${c.item.id} (${c.item.role}) has extended key usage ${c.cert.extKeyUsage.join(", ")} but needs ${missing.join(" and ")}: its TLS handshakes fail with "incompatible key usage"`,
-        fix: reissueFix(c, model.inventory),
+        ...decide(`re-issue it with extended key usage ${[...new Set([...c.cert.extKeyUsage, ...missing])].join(", ")}, signed by ${c.item.caId ?? "its CA"}: kubepki renew and kubeadm certs renew copy the current usages, so they cannot fix this`),
       }];
     });
   },
@@ -32,8 +32,8 @@ export const caNotCA: Rule = {
       if (!lacks.length) return [];
       return [{
         id: "ca-not-ca", severity: "error", file: c.certFile, certificate: c.item.id,
-        message: `${c.item.id} is used as a CA but lacks ${lacks.join(" and ")}: verifiers reject the certificates it signs`,
-        fix: `issue a proper CA (basicConstraints=critical,CA:TRUE; keyUsage=critical,keyCertSign,cRLSign,digitalSignature), e.g. openssl req -x509 -new -key ${c.keyFile ?? "ca.key"} -subj /CN=${c.cert.subject.commonName ?? "kubernetes"} -days 3650 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign,digitalSignature -out ${c.certFile}; then re-sign its leaves`,
+        message: `${c.item.id} is used as a CA but lacks ${lacks.join(" and ")}: kubeadm refuses it ("not a CA": certs renew, join, upgrade) and OpenSSL-based clients (openssl verify, curl) reject what it signs ("invalid CA certificate"); Go clients (kubectl, kube-apiserver, kubelet, etcd) still accept it as a root, never as an intermediate`,
+        ...decide(`the CA must be made again with basicConstraints=critical,CA:TRUE and keyUsage keyCertSign,cRLSign, and everything it signed re-issued: a CA rotation a person must plan (https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/)`),
       }];
     });
   },
@@ -47,7 +47,7 @@ export const leafIsCA: Rule = {
         ? [{
             id: "leaf-is-ca", severity: "error", file: c.certFile, certificate: c.item.id,
             message: `${c.item.id} is a leaf certificate with CA:TRUE: whoever holds its key can sign certificates that chain to the cluster CA`,
-            fix: reissueFix(c, model.inventory),
+            ...reissue(c, model.inventory, model.certs, "reissue it as a leaf (renew writes CA:FALSE)"),
           }]
         : [],
     );
