@@ -100,6 +100,20 @@ export const FAULTS: Fault[] = [
       return kubeconfigWith(root, "admin.conf", { ca: join(root, ".evil/ca") });
     },
   },
+  {
+    // One root cause, one finding: the kubeconfigs hold the bytes of ca.crt, so they are not blamed for this leaf.
+    name: "apiserver.crt signed by a foreign CA also named kubernetes", rule: "chain-untrusted",
+    breakIt: (root, pki) => {
+      S.ca(join(root, ".evil/ca"), "kubernetes");
+      S.leaf(join(pki, "apiserver"), { ...leafSpec.apiserver(pki), ca: join(root, ".evil/ca") });
+      return join(pki, "apiserver.crt");
+    },
+  },
+  {
+    name: "ca.key gone while kube-controller-manager --cluster-signing-key-file names it", rule: "ca-key-missing",
+    fix: { decide: "the CA key must be found where it is kept; a new one would be a new CA" },
+    breakIt: (_r, pki) => (rmSync(join(pki, "ca.key")), join(pki, "ca.key")),
+  },
   { name: "admin.conf's client key is not its certificate's", rule: "key-mismatch", breakIt: (root) => kubeconfigWith(root, "admin.conf", { otherKey: true }) },
   {
     name: "scheduler.conf trusts the etcd CA", rule: "kubeconfig-ca-mismatch",

@@ -113,7 +113,7 @@ describe("the fault corpus: one broken node per rule, each built with openssl", 
     const covered = new Set(FAULTS.map((f) => f.rule));
     for (const id of ["file-missing", "file-unreadable", "file-invalid", "key-mismatch", "chain-untrusted", "kubeconfig-ca-mismatch", "expired",
       "not-yet-valid", "expiring-soon", "subject-mismatch", "admin-group-missing", "kubelet-identity", "front-proxy-name-not-allowed", "san-missing",
-      "eku-wrong", "ca-not-ca", "leaf-is-ca", "weak-key", "sha1-signature", "key-permissions", "sa-keypair-mismatch", "key-reused"]) {
+      "eku-wrong", "ca-not-ca", "leaf-is-ca", "weak-key", "sha1-signature", "key-permissions", "sa-keypair-mismatch", "key-reused", "ca-key-missing"]) {
       assert.ok(covered.has(id), id);
     }
   });

@@ -1,0 +1,186 @@
+// check knows the node before judging it: a kubeadm worker, an etcd-only
+// member, a hard-way worker, a PKI with a non-default service CIDR and domain
+// and no manifests (with and without the cluster record), and an empty root.
+// Every node is made with openssl here, never with kubepki.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { kubepki, openssl } from "./helpers.ts";
+import { buildNode, buildPKI, copyNode, NODE, opensslSigner, pkiOf, writeKubeconfig } from "./fixtures-openssl.ts";
+
+const S = opensslSigner();
+let work: string;
+let healthy: string;
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), "kubepki-kinds-"));
+  healthy = join(work, "healthy");
+  buildNode(healthy);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+interface Report {
+  node: { kind: string; setup: string; evidence: string[]; serviceSubnet: string | null; dnsDomain: string | null; factSources: Record<string, string> };
+  findings: { id: string; severity: string; file: string; message: string; commands: string[] }[];
+  certificates: { id: string; status: string; file: string }[];
+}
+const check = (args: string[]) => {
+  const run = kubepki(["check", "-o", "json", ...args]);
+  return { ...run, data: (run.stdout ? JSON.parse(run.stdout) : undefined) as Report };
+};
+const serious = (r: Report) => r.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} ${f.id} ${f.file}: ${f.message}`);
+const ids = (r: Report) => r.certificates.map((c) => c.id).sort();
+
+/** Removes everything in `dir` but `keep`. */
+function keepOnly(dir: string, keep: string[]): void {
+  for (const name of readdirSync(dir)) if (!keep.includes(name)) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+describe("the kind of node", () => {
+  test("a kubeadm worker (kubelet.conf, pki/ca.crt only, empty manifests/): worker, OK, exit 0, the self-signed serving certificate expected", () => {
+    const root = copyNode(healthy, join(work, "worker"));
+    keepOnly(join(root, "etc/kubernetes"), ["kubelet.conf", "pki", "manifests"]);
+    keepOnly(pkiOf(root), ["ca.crt"]);
+    keepOnly(join(root, "etc/kubernetes/manifests"), []);
+    const { code, data, stderr } = check(["--root", root]);
+    assert.equal(code, 0, stderr + serious(data).join("\n"));
+    assert.deepEqual(serious(data), []);
+    assert.equal(data.node.kind, "worker");
+    assert.equal(data.node.setup, "kubeadm");
+    assert.match(data.node.evidence.join(" "), /kubelet\.conf is there/);
+    assert.deepEqual(ids(data), ["ca", "kubelet-serving", "kubelet.conf"]);
+    const text = kubepki(["check", "--root", root]);
+    assert.match(text.stdout, /^kubepki check: kubeadm worker node/m);
+    assert.match(text.stdout, /^why worker: /m);
+  });
+
+  test("an etcd-only member (etcd.yaml, pki/etcd, apiserver-etcd-client): etcd, exit 0, no control-plane file asked for", () => {
+    const root = copyNode(healthy, join(work, "etcd"));
+    keepOnly(join(root, "etc/kubernetes"), ["pki", "manifests"]);
+    keepOnly(pkiOf(root), ["etcd", "apiserver-etcd-client.crt", "apiserver-etcd-client.key"]);
+    keepOnly(join(root, "etc/kubernetes/manifests"), ["etcd.yaml"]);
+    rmSync(join(root, "var/lib/kubelet"), { recursive: true });
+    const { code, data, stderr } = check(["--root", root]);
+    assert.equal(code, 0, stderr + serious(data).join("\n"));
+    assert.deepEqual(serious(data), []);
+    assert.equal(data.node.kind, "etcd");
+    assert.deepEqual(ids(data), ["apiserver-etcd-client", "etcd-ca", "etcd-healthcheck-client", "etcd-peer", "etcd-server"]);
+  });
+
+  test("a hard-way worker (systemd kubelet unit, /var/lib/kubelet/{ca.crt,kubelet.crt,kubeconfig}): worker, hard-way, exit 0", () => {
+    const root = join(work, "hw-worker");
+    const ca = join(work, "hw-ca/ca");
+    S.ca(ca, "CA");
+    const kubelet = join(root, "var/lib/kubelet");
+    mkdirSync(kubelet, { recursive: true });
+    openssl(["x509", "-in", `${ca}.crt`, "-out", join(kubelet, "ca.crt")]);
+    // Kubernetes the Hard Way's node-0 certificate: client and server, the kubelet's both.
+    S.leaf(join(kubelet, "kubelet"), { cn: "system:node:node-0", o: ["system:nodes"], ca, eku: ["clientAuth", "serverAuth"], dns: ["node-0"], ips: ["127.0.0.1"] });
+    writeKubeconfig(join(kubelet, "kubeconfig"), { server: "https://server.kubernetes.local:6443", ca: join(kubelet, "ca.crt"), user: "system:node:node-0", cert: join(kubelet, "kubelet.crt"), key: join(kubelet, "kubelet.key") });
+    writeFileSync(join(kubelet, "kubelet-config.yaml"), `kind: KubeletConfiguration
+apiVersion: kubelet.config.k8s.io/v1beta1
+authentication:
+  x509:
+    clientCAFile: /var/lib/kubelet/ca.crt
+tlsCertFile: /var/lib/kubelet/kubelet.crt
+tlsPrivateKeyFile: /var/lib/kubelet/kubelet.key
+`);
+    mkdirSync(join(root, "etc/systemd/system"), { recursive: true });
+    writeFileSync(join(root, "etc/systemd/system/kubelet.service"), `[Unit]
+Description=Kubernetes Kubelet
+
+[Service]
+ExecStart=/usr/local/bin/kubelet \\
+  --config=/var/lib/kubelet/kubelet-config.yaml \\
+  --kubeconfig=/var/lib/kubelet/kubeconfig \\
+  --v=2
+Restart=on-failure
+`);
+    const { code, data, stderr } = check(["--root", root]);
+    assert.equal(code, 0, stderr + serious(data).join("\n"));
+    assert.deepEqual(serious(data), []);
+    assert.equal(data.node.kind, "worker");
+    assert.equal(data.node.setup, "hard-way");
+    assert.match(data.node.evidence.join(" "), /kubelet unit's --kubeconfig/);
+    assert.deepEqual(ids(data), ["ca", "kubeconfig", "kubelet-serving"]);
+    assert.ok(data.certificates.every((c) => c.status === "OK"));
+  });
+
+  describe("a PKI issued for service CIDR 10.32.0.0/16 and domain corp.local, no manifests", () => {
+    let root: string;
+    before(() => {
+      root = join(work, "corp");
+      buildPKI(root, S);
+      const pki = pkiOf(root);
+      S.leaf(join(pki, "apiserver"), {
+        cn: "kube-apiserver", ca: join(pki, "ca"), eku: ["serverAuth"],
+        dns: [NODE.name, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.corp.local"], ips: ["10.32.0.1", NODE.address],
+      });
+    });
+
+    test("without a record: no default is assumed, the facts are said to be unknown, exit 0", () => {
+      const { code, data, stderr } = check(["--root", root]);
+      assert.equal(code, 0, stderr + serious(data).join("\n"));
+      assert.deepEqual(serious(data), []);
+      assert.equal(data.node.kind, "control-plane");
+      assert.equal(data.node.serviceSubnet, null);
+      const unknown = data.findings.find((f) => f.id === "cluster-facts-unknown");
+      assert.ok(unknown && /service CIDR/.test(unknown.message) && /DNS domain/.test(unknown.message), JSON.stringify(data.findings));
+      assert.doesNotMatch(JSON.stringify(data.findings), /10\.96\.0\.1|cluster\.local/);
+    });
+
+    test("with the cluster record: its facts are used and named as its, and a missing 10.32.0.1 is the one SAN reported", () => {
+      const record = join(root, "etc/kubernetes/kubepki-cluster.yaml");
+      writeFileSync(record, `apiVersion: kubepki.io/v1alpha1
+kind: ClusterPKI
+serviceSubnet: 10.32.0.0/16
+dnsDomain: corp.local
+controlPlane:
+- name: ${NODE.name}
+  address: ${NODE.address}
+`);
+      const ok = check(["--root", root]);
+      assert.equal(ok.code, 0, ok.stderr + serious(ok.data).join("\n"));
+      assert.equal(ok.data.node.serviceSubnet, "10.32.0.0/16");
+      assert.equal(ok.data.node.factSources.serviceSubnet, `the cluster record ${record}`);
+      assert.ok(!ok.data.findings.some((f) => f.id === "cluster-facts-unknown" && /service CIDR/.test(f.message)));
+
+      const broken = copyNode(root, join(work, "corp-broken"));
+      const pki = pkiOf(broken);
+      S.leaf(join(pki, "apiserver"), { cn: "kube-apiserver", ca: join(pki, "ca"), eku: ["serverAuth"], dns: ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.corp.local"], ips: [NODE.address] });
+      const bad = check(["--root", broken]);
+      assert.equal(bad.code, 1);
+      const san = bad.data.findings.filter((f) => f.id === "san-missing" && f.severity === "error");
+      assert.equal(san.length, 1, JSON.stringify(san));
+      assert.match(san[0].message, /IP:10\.32\.0\.1 \(the service IP/);
+      assert.match(san[0].commands[0], /--add-san 10\.32\.0\.1$/);
+    });
+  });
+
+  test("an empty root: one line saying it is not a Kubernetes node, exit 2", () => {
+    const root = join(work, "empty");
+    mkdirSync(root);
+    const r = kubepki(["check", "--root", root]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^error: .* is not a Kubernetes node/);
+    assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("error:")).length, 1);
+  });
+});
+
+describe("an expired CA", () => {
+  test("is an error that says what it breaks now, with no command (a rotation a person plans)", () => {
+    const later = new Date(Date.now() + 3700 * 86_400_000).toISOString();
+    const { code, data } = check(["--root", healthy, "--now", later]);
+    assert.equal(code, 1);
+    const ca = data.findings.find((f) => f.id === "expired" && f.file === join(pkiOf(healthy), "ca.crt"));
+    assert.ok(ca, JSON.stringify(data.findings.map((f) => f.id)));
+    assert.equal(ca.severity, "error");
+    assert.match(ca.message, /every certificate it signed fails verification now/);
+    assert.match(ca.message, /apiserver/);
+    assert.deepEqual(ca.commands, []);
+    assert.doesNotMatch(JSON.stringify(ca), /before it expires/);
+  });
+});
