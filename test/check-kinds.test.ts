@@ -3,7 +3,7 @@
 // and no manifests (with and without the cluster record), and an empty root.
 // Every node is made with openssl here, never with kubepki.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -167,6 +167,30 @@ controlPlane:
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^error: .* is not a Kubernetes node/);
     assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("error:")).length, 1);
+  });
+});
+
+describe("the cluster record kubepki init leaves", () => {
+  test("kubepki-cluster.yaml (0644, no secret) beside pki/: check reads its service CIDR and domain and says so", (t) => {
+    const out = join(work, "init-corp");
+    const init = kubepki(["init", "--out", out, "--node-name", "cp1", "--apiserver-advertise-address", "10.0.0.10", "--service-cidr", "10.32.0.0/16",
+      "--service-dns-domain", "corp.local", "--encryption-algorithm", "ECDSA-P256"]);
+    assert.equal(init.code, 0, init.stderr);
+    const record = join(out, "kubepki-cluster.yaml");
+    assert.equal(statSync(record).mode & 0o777, 0o644);
+    const text = readFileSync(record, "utf8");
+    assert.match(text, /^kind: ClusterPKI$/m);
+    assert.match(text, /^serviceSubnet: 10\.32\.0\.0\/16$/m);
+    assert.doesNotMatch(text, /PRIVATE|BEGIN/);
+    const { code, data, stderr } = check(["--root", out]);
+    assert.equal(code, 0, stderr + serious(data).join("\n"));
+    assert.deepEqual(serious(data), []);
+    assert.equal(data.node.dnsDomain, "corp.local");
+    assert.equal(data.node.factSources.serviceSubnet, `the cluster record ${record}`);
+    // openssl agrees the apiserver certificate carries the record's service IP.
+    const sans = openssl(["x509", "-noout", "-ext", "subjectAltName", "-in", join(out, "pki/apiserver.crt")]).stdout;
+    assert.match(sans, /IP Address:10\.32\.0\.1/);
+    t.diagnostic(`facts: ${JSON.stringify(data.node.factSources)}`);
   });
 });
 
