@@ -3,7 +3,7 @@
 // and no manifests (with and without the cluster record), and an empty root.
 // Every node is made with openssl here, never with kubepki.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -206,5 +206,59 @@ describe("an expired CA", () => {
     assert.match(ca.message, /apiserver/);
     assert.deepEqual(ca.commands, []);
     assert.doesNotMatch(JSON.stringify(ca), /before it expires/);
+  });
+});
+
+describe("the hard way's control plane", () => {
+  test("systemd units name the files in /var/lib/kubernetes: control-plane, hard-way, no false error, exit 0", () => {
+    const root = join(work, "hw-server");
+    const dir = join(root, "var/lib/kubernetes");
+    const ca = join(dir, "ca");
+    S.ca(ca, "CA");
+    // Kubernetes the Hard Way's kube-api-server certificate: serving and kubelet client in one (reference §6).
+    S.leaf(join(dir, "kube-api-server"), {
+      cn: "kubernetes", ca, eku: ["clientAuth", "serverAuth"],
+      dns: ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster", "kubernetes.svc.cluster.local", "server.kubernetes.local", "api-server.kubernetes.local"],
+      ips: ["127.0.0.1", "10.32.0.1"],
+    });
+    S.leaf(join(dir, "service-accounts"), { cn: "service-accounts", ca, eku: ["clientAuth"] });
+    for (const [file, cn, o] of [["kube-controller-manager", "system:kube-controller-manager", "system:kube-controller-manager"], ["kube-scheduler", "system:kube-scheduler", "system:system:kube-scheduler"]]) {
+      const stem = join(work, "hw-client", file);
+      S.leaf(stem, { cn, o: [o], ca, eku: ["clientAuth", "serverAuth"] });
+      writeKubeconfig(join(dir, `${file}.kubeconfig`), { server: "https://server.kubernetes.local:6443", ca: `${ca}.crt`, user: cn, cert: `${stem}.crt`, key: `${stem}.key` });
+    }
+    const units = join(root, "etc/systemd/system");
+    mkdirSync(units, { recursive: true });
+    const unit = (bin: string, flags: string[]) => `[Service]\nExecStart=/usr/local/bin/${bin} \\\n${flags.map((f) => `  ${f}`).join(" \\\n")}\nRestart=on-failure\n`;
+    const K = "/var/lib/kubernetes";
+    writeFileSync(join(units, "kube-apiserver.service"), unit("kube-apiserver", [
+      "--allow-privileged=true", "--authorization-mode=Node,RBAC", `--client-ca-file=${K}/ca.crt`, "--etcd-servers=http://127.0.0.1:2379",
+      `--kubelet-certificate-authority=${K}/ca.crt`, `--kubelet-client-certificate=${K}/kube-api-server.crt`, `--kubelet-client-key=${K}/kube-api-server.key`,
+      "--runtime-config='api/all=true'", `--service-account-key-file=${K}/service-accounts.crt`, `--service-account-signing-key-file=${K}/service-accounts.key`,
+      "--service-account-issuer=https://server.kubernetes.local:6443", "--service-cluster-ip-range=10.32.0.0/24",
+      `--tls-cert-file=${K}/kube-api-server.crt`, `--tls-private-key-file=${K}/kube-api-server.key`, "--v=2",
+    ]));
+    writeFileSync(join(units, "kube-controller-manager.service"), unit("kube-controller-manager", [
+      `--cluster-signing-cert-file=${K}/ca.crt`, `--cluster-signing-key-file=${K}/ca.key`, `--kubeconfig=${K}/kube-controller-manager.kubeconfig`,
+      `--root-ca-file=${K}/ca.crt`, `--service-account-private-key-file=${K}/service-accounts.key`, "--service-cluster-ip-range=10.32.0.0/24",
+    ]));
+    writeFileSync(join(units, "kube-scheduler.service"), unit("kube-scheduler", [`--config=/etc/kubernetes/config/kube-scheduler.yaml`, `--kubeconfig=${K}/kube-scheduler.kubeconfig`]));
+    writeFileSync(join(units, "etcd.service"), unit("etcd", ["--name controller", "--listen-client-urls http://127.0.0.1:2379", "--data-dir=/var/lib/etcd"]));
+
+    const { code, data, stderr } = check(["--root", root]);
+    assert.equal(code, 0, stderr + serious(data).join("\n"));
+    assert.deepEqual(serious(data), []);
+    assert.deepEqual([data.node.kind, data.node.setup], ["control-plane", "hard-way"]);
+    assert.match(data.node.evidence[0], /kube-apiserver\.service runs kube-apiserver/);
+    assert.equal(data.node.serviceSubnet, "10.32.0.0/24");
+    const rows = ids(data);
+    for (const id of ["ca", "apiserver", "kube-controller-manager.kubeconfig", "kube-scheduler.kubeconfig"]) assert.ok(rows.includes(id), `${id} in ${rows}`);
+    assert.ok(!rows.includes("etcd-server"), "etcd serves plain HTTP here: no certificate is asked for");
+
+    // A broken leaf's fix is renew with the hard-way profile and the node's paths.
+    chmodSync(join(dir, "kube-api-server.key"), 0o640);
+    const warned = check(["--root", root]);
+    const perm = warned.data.findings.find((f) => f.id === "key-permissions");
+    assert.deepEqual(perm?.commands, [`chmod 600 ${join(dir, "kube-api-server.key")}`]);
   });
 });

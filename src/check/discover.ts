@@ -407,7 +407,8 @@ function detectProfile(pkiDir: string): ProfileName {
 
 /** Which manifest flag names this certificate (and its key), if a manifest does. */
 function locate(item: PlannedCertificate, manifests: StaticPod[], flagPath: (p: StaticPod, f: string) => string | undefined) {
-  const candidates = [...item.spec.consumers].sort((a, b) => Number(b.flag in KEY_FLAG) - Number(a.flag in KEY_FLAG));
+  // A --kubeconfig flag names the kubeconfig that embeds the certificate: that file is its own row, not a PEM file.
+  const candidates = item.spec.consumers.filter((c) => c.flag !== "--kubeconfig").sort((a, b) => Number(b.flag in KEY_FLAG) - Number(a.flag in KEY_FLAG));
   for (const c of candidates) {
     const pod = manifests.find((m) => m.component === c.component);
     const file = pod && flagPath(pod, c.flag);
