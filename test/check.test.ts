@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test, type TestContext } from "node:test";
 import { checkNode, type CheckResult } from "../src/check/index.ts";
-import { kubepki, tempDir } from "./helpers.ts";
+import { background, freePort, kubepki, openssl, sh, tempDir, waitFor } from "./helpers.ts";
 import { FAULTS } from "./check-faults.ts";
 import { buildNode, buildNodeFiles, cfsslSigner, copyNode, NODE, opensslSigner, pkiOf } from "./fixtures-openssl.ts";
 
@@ -101,6 +101,11 @@ describe("the fault corpus: one broken node per rule, each built with openssl", 
       const hit = result.findings.find((f) => f.id === fault.rule && f.file === file && f.severity === severity);
       assert.ok(hit, `no ${severity} ${fault.rule} finding naming ${file}; got:\n${result.findings.map((f) => `${f.severity} ${f.id} ${f.file}: ${f.message}`).join("\n")}`);
       assert.ok(hit.message.length > 10 && hit.fix.length > 5);
+      for (const f of result.findings) {
+        assert.doesNotMatch(f.fix, /,\s*\)|[,;]\s*$|init .*--force/, `${f.id}: a fix reads as a sentence and never re-inits a tree`);
+        // A printed path is quoted: the node's copy lives under a plain path here, so every command parses as one line of words.
+        for (const c of f.commands) assert.doesNotMatch(c, /\n/);
+      }
       // Precise: nothing else on the node is blamed.
       const allowed = new Set([fault.rule, ...(fault.alsoAllowed ?? [])]);
       const stray = errorsOf(result).filter((f) => !allowed.has(f.id));
@@ -170,5 +175,52 @@ describe("the clock and exit codes", () => {
     const r = await checkNode({ pkiDir: pkiOf(healthy), kubeconfigDir: join(work, "none"), cluster: { firstNode: { name: NODE.name, address: "10.9.9.9" } } });
     const san = r.findings.find((f) => f.id === "san-missing" && f.certificate === "apiserver");
     assert.ok(san && /IP:10\.9\.9\.9 \(the advertise address\)/.test(san.message), JSON.stringify(r.findings));
+  });
+});
+
+describe("ca-not-ca says exactly who refuses", () => {
+  /** openssl verify (plain and -x509_strict) and kubectl's TLS handshake against a server whose certificate `ca` signed. */
+  async function verdicts(t: TestContext, dir: string, ca: string) {
+    const S2 = opensslSigner();
+    S2.leaf(join(dir, "srv"), { cn: "srv", ca, eku: ["serverAuth"], ips: ["127.0.0.1"] });
+    const openssl = (strict: string[]) => sh("openssl", ["verify", ...strict, "-CAfile", `${ca}.crt`, join(dir, "srv.crt")]).code === 0;
+    const port = await freePort();
+    background(t, "openssl", ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", join(dir, "srv.crt"), "-key", join(dir, "srv.key"), "-www", "-quiet"]);
+    await waitFor(() => sh("openssl", ["s_client", "-connect", `127.0.0.1:${port}`], { input: "" }).code === 0, 10_000, "s_server");
+    const kubectl = sh("kubectl", ["--server", `https://127.0.0.1:${port}`, "--certificate-authority", `${ca}.crt`, "--username", "x", "--password", "y", "get", "--raw", "/"], { input: "" });
+    return { openssl: openssl([]), strict: openssl(["-x509_strict"]), go: !/x509|certificate/.test(kubectl.stderr), goError: kubectl.stderr };
+  }
+
+  test("a v3 CA with CA:FALSE: openssl (plain and strict) and Go all refuse, and the error says so", async (t) => {
+    const dir = tempDir(t);
+    opensslSigner().ca(join(dir, "ca"), "front-proxy-ca", { notCA: true });
+    const v = await verdicts(t, dir, join(dir, "ca"));
+    assert.deepEqual([v.openssl, v.strict, v.go], [false, false, false], v.goError);
+    assert.match(v.goError, /parent certificate cannot sign this kind of certificate/);
+    const root = copyNode(healthy, join(work, "ca-not-ca"));
+    S.ca(join(pkiOf(root), "front-proxy-ca"), "front-proxy-ca", { notCA: true, reuseKey: join(pkiOf(root), "front-proxy-ca.key") });
+    const f = (await checkNode({ root })).findings.find((x) => x.id === "ca-not-ca");
+    assert.ok(f);
+    assert.equal(f.severity, "error");
+    assert.match(f.message, /by Go .*parent certificate cannot sign.* by OpenSSL/);
+    assert.deepEqual(f.commands, []);
+  });
+
+  test("a v1 CA (no extensions): Go and plain openssl verify accept it, only -x509_strict refuses: a warning that says so", async (t) => {
+    const dir = tempDir(t);
+    const key = join(dir, "ca.key");
+    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
+    const csr = openssl(["req", "-new", "-key", key, "-subj", "/CN=kubernetes"]).stdout;
+    sh("openssl", ["x509", "-req", "-signkey", key, "-days", "3650", "-out", join(dir, "ca.crt")], { input: csr, check: true });
+    const v = await verdicts(t, dir, join(dir, "ca"));
+    assert.deepEqual([v.openssl, v.strict, v.go], [true, false, true], v.goError);
+    const root = copyNode(healthy, join(work, "ca-v1"));
+    const pki = pkiOf(root);
+    const csr2 = openssl(["req", "-new", "-key", join(pki, "front-proxy-ca.key"), "-subj", "/CN=front-proxy-ca"]).stdout;
+    sh("openssl", ["x509", "-req", "-signkey", join(pki, "front-proxy-ca.key"), "-days", "3650", "-out", join(pki, "front-proxy-ca.crt")], { input: csr2, check: true });
+    const f = (await checkNode({ root })).findings.find((x) => x.id === "ca-not-ca");
+    assert.ok(f);
+    assert.equal(f.severity, "warning");
+    assert.match(f.message, /accepted by Go .* plain openssl verify, but refused by openssl verify -x509_strict/);
   });
 });

@@ -23,16 +23,32 @@ export const ekuWrong: Rule = {
   },
 };
 
+/**
+ * Who refuses a CA without CA:TRUE or keyCertSign, as verified with openssl
+ * 3.0 and kubectl (test/check.test.ts): a v3 certificate without CA:TRUE is
+ * refused by everyone, Go included ("parent certificate cannot sign this kind
+ * of certificate"); a v1 certificate (no extensions) is accepted by Go and
+ * plain openssl verify, refused by -x509_strict and kubeadm; Go ignores key
+ * usage on a CA, OpenSSL does not.
+ */
 export const caNotCA: Rule = {
   id: "ca-not-ca",
   run({ model }) {
     return model.certs.flatMap((c): Finding[] => {
       if (!c.cert || !c.item.expected?.isCA) return [];
-      const lacks = [c.cert.isCA !== true ? "CA:TRUE" : "", c.cert.keyUsage.length && !c.cert.keyUsage.includes("keyCertSign") ? "keyCertSign" : ""].filter(Boolean);
-      if (!lacks.length) return [];
+      const noCA = c.cert.isCA !== true;
+      const noCertSign = c.cert.keyUsage.length > 0 && !c.cert.keyUsage.includes("keyCertSign");
+      if (!noCA && !noCertSign) return [];
+      const v1 = c.cert.version < 3;
+      const lacks = [noCA ? "CA:TRUE" : "", noCertSign ? "keyCertSign" : ""].filter(Boolean).join(" and ");
+      const who = noCA && !v1
+        ? `everything it signed is refused: by Go (kubectl, kube-apiserver, kubelet, etcd: "x509: invalid signature: parent certificate cannot sign this kind of certificate"), by OpenSSL (openssl verify, curl: "invalid CA certificate") and by kubeadm ("not a CA")`
+        : noCA
+          ? `as a version 1 certificate (no extensions) it is still accepted by Go (kubectl, kube-apiserver, kubelet, etcd) and by plain openssl verify, but refused by openssl verify -x509_strict and by kubeadm ("not a CA": certs renew, join, upgrade)`
+          : `Go ignores key usage on a CA, so Kubernetes accepts it, but OpenSSL-based clients (openssl verify, curl) refuse what it signs ("key usage does not include certificate signing")`;
       return [{
-        id: "ca-not-ca", severity: "error", file: c.certFile, certificate: c.item.id,
-        message: `${c.item.id} is used as a CA but lacks ${lacks.join(" and ")}: kubeadm refuses it ("not a CA": certs renew, join, upgrade) and OpenSSL-based clients (openssl verify, curl) reject what it signs ("invalid CA certificate"); Go clients (kubectl, kube-apiserver, kubelet, etcd) still accept it as a root, never as an intermediate`,
+        id: "ca-not-ca", severity: noCA && !v1 ? "error" : "warning", file: c.certFile, certificate: c.item.id,
+        message: `${c.item.id} is used as a CA but lacks ${lacks}: ${who}`,
         ...decide(`the CA must be made again with basicConstraints=critical,CA:TRUE and keyUsage keyCertSign,cRLSign, and everything it signed re-issued: a CA rotation a person must plan (https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/)`),
       }];
     });
