@@ -190,6 +190,9 @@ describe("the cluster record kubepki init leaves", () => {
     // openssl agrees the apiserver certificate carries the record's service IP.
     const sans = openssl(["x509", "-noout", "-ext", "subjectAltName", "-in", join(out, "pki/apiserver.crt")]).stdout;
     assert.match(sans, /IP Address:10\.32\.0\.1/);
+    // The same found from --pki-dir alone: the record sits beside pki/.
+    const alone = check(["--pki-dir", join(out, "pki"), "--kubeconfig-dir", join(work, "no-kubeconfigs")]);
+    assert.equal(alone.data.node.serviceSubnet, "10.32.0.0/16", alone.stderr);
     t.diagnostic(`facts: ${JSON.stringify(data.node.factSources)}`);
   });
 });

@@ -207,7 +207,8 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeI
   const role = decideRole({ root, pkiDir, kubeconfigDir, manifests, units: pods.filter((p) => units.includes(p)), kubelet, kubeletKubeconfig, pkiDirGiven: options.pkiDir !== undefined });
   const profile = options.profile ?? (role?.setup === "hard-way" ? "hard-way" : detectProfile(pkiDir));
   const parsedKubeconfigs = new Map<string, Kubeconfig>();
-  const record = await readClusterRecord(kubeconfigDir);
+  // init writes the record beside pki/: in the kubeconfig folder, or above a --pki-dir given alone.
+  const record = (await readClusterRecord(kubeconfigDir)) ?? (options.pkiDir ? await readClusterRecord(dirname(pkiDir)) : undefined);
   const sources: FactSource[] = [
     ...(record ? [{ source: `the cluster record ${record.file}`, patch: record.patch }] : []),
     ...(options.clusterPatches ?? []).map((patch) => ({ source: "flags", patch })),
