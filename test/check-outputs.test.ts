@@ -25,7 +25,7 @@ before(() => {
 after(() => rmSync(work, { recursive: true, force: true }));
 
 describe("-o json", () => {
-  test("the documented shape: node, summary, certificates[], findings[] with id, severity, file, message, fix", () => {
+  test("the documented shape: node, summary, certificates[], findings[] with id, severity, file, message, fix, commands", () => {
     const r = kubepki(["check", "--root", broken, "-o", "json"]);
     assert.equal(r.code, 1);
     const data = JSON.parse(r.stdout);
@@ -33,13 +33,22 @@ describe("-o json", () => {
     assert.equal(data.apiVersion, "kubepki.io/v1alpha1");
     assert.deepEqual(Object.keys(data), ["kind", "apiVersion", "now", "node", "summary", "certificates", "findings"]);
     assert.equal(data.summary.status, "FAIL");
-    for (const f of data.findings) assert.deepEqual(Object.keys(f), ["id", "severity", "file", "certificate", "message", "fix"]);
+    for (const f of data.findings) assert.deepEqual(Object.keys(f), ["id", "severity", "file", "certificate", "message", "fix", "commands"]);
+    assert.deepEqual([data.node.kind, data.node.setup], ["control-plane", "kubeadm"]);
+    assert.ok(data.node.evidence.length > 0);
     const chain = data.findings.find((f: { id: string }) => f.id === "chain-untrusted");
     assert.equal(chain.file, join(pkiOf(broken), "etcd/server.crt"));
     assert.match(chain.message, /kube-apiserver --etcd-cafile/);
     assert.match(chain.message, /signed by ca /);
     assert.equal(data.certificates.find((c: { id: string }) => c.id === "etcd-server").status, "FAIL");
     assert.doesNotMatch(r.stdout, /PRIVATE KEY|client-key-data/);
+  });
+
+  test("the text report prints each finding's commands as they must be pasted", () => {
+    const r = kubepki(["check", "--root", broken]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`^ +\\$ chmod 600 ${join(pkiOf(broken), "sa.key").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+    assert.match(r.stdout, /^ +\$ kubepki renew etcd-server --root /m);
   });
 
   test("-o yaml carries the same data", () => {

@@ -2,15 +2,14 @@
 // openssl CLI (and one with cfssl, one with kubepki init), and a fault corpus,
 // one broken copy per rule, each built with openssl.
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test, type TestContext } from "node:test";
 import { checkNode, type CheckResult } from "../src/check/index.ts";
-import { kubepki, openssl, tempDir } from "./helpers.ts";
-import {
-  buildNode, buildNodeFiles, cfsslSigner, copyNode, KUBECONFIG_USERS, leafWithDates, NODE, opensslSigner, pkiOf, writeKubeconfig, writeManifests,
-} from "./fixtures-openssl.ts";
+import { background, freePort, kubepki, openssl, sh, tempDir, waitFor } from "./helpers.ts";
+import { FAULTS } from "./check-faults.ts";
+import { buildNode, buildNodeFiles, cfsslSigner, copyNode, NODE, opensslSigner, pkiOf } from "./fixtures-openssl.ts";
 
 const S = opensslSigner();
 let work: string;
@@ -92,180 +91,6 @@ describe("a healthy node", () => {
   });
 });
 
-/** One broken copy of the healthy node per rule: what to break, which rule must catch it, and which file it must name. */
-interface Fault {
-  name: string;
-  rule: string;
-  severity?: "error" | "warning";
-  /** Breaks the copy at `root`; returns the file the finding must name. */
-  breakIt(root: string, pki: string): string;
-  /** Other error rules the same fault may legitimately trigger. */
-  alsoAllowed?: string[];
-}
-
-const leafSpec = {
-  apiserver: (pki: string) => ({
-    cn: "kube-apiserver", ca: join(pki, "ca"), eku: ["serverAuth" as const],
-    dns: [NODE.name, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", NODE.endpoint],
-    ips: [NODE.serviceIP, NODE.address],
-  }),
-  etcd: (pki: string, ca = join(pki, "etcd/ca")) => ({ cn: NODE.name, ca, eku: ["serverAuth" as const, "clientAuth" as const], dns: [NODE.name, "localhost"], ips: [NODE.address, "127.0.0.1", "::1"] }),
-};
-
-/** Re-issues a kubeconfig's client certificate with openssl, signed by `ca`, and rewrites the kubeconfig. */
-function kubeconfigWith(root: string, file: keyof typeof KUBECONFIG_USERS, o: { cn?: string; org?: string[]; ca?: string; kubeconfigCA?: string; otherKey?: boolean }): string {
-  const pki = pkiOf(root);
-  const u = KUBECONFIG_USERS[file];
-  const stem = join(root, ".fixture", `broken-${file}`);
-  S.leaf(stem, { cn: o.cn ?? u.cn, o: o.org ?? [...u.o], ca: o.ca ?? join(pki, "ca"), eku: ["clientAuth"] });
-  let key = `${stem}.key`;
-  if (o.otherKey) {
-    key = `${stem}.other.key`;
-    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
-  }
-  const target = join(root, "etc/kubernetes", file);
-  writeKubeconfig(target, { server: `https://${NODE.endpoint}:6443`, ca: o.kubeconfigCA ?? join(pki, "ca.crt"), user: u.user, cert: `${stem}.crt`, key });
-  return target;
-}
-
-const FAULTS: Fault[] = [
-  { name: "apiserver.crt deleted", rule: "file-missing", breakIt: (_r, pki) => (rmSync(join(pki, "apiserver.crt")), join(pki, "apiserver.crt")) },
-  {
-    name: "a directory where a certificate should be", rule: "file-unreadable",
-    breakIt: (_r, pki) => {
-      const f = join(pki, "apiserver-kubelet-client.crt");
-      rmSync(f);
-      mkdirSync(f);
-      return f;
-    },
-  },
-  {
-    name: "a truncated PEM", rule: "file-invalid",
-    breakIt: (_r, pki) => {
-      const f = join(pki, "front-proxy-client.crt");
-      writeFileSync(f, readFileSync(f, "utf8").slice(0, 200));
-      return f;
-    },
-  },
-  {
-    name: "apiserver.key replaced by another key", rule: "key-mismatch",
-    breakIt: (_r, pki) => {
-      const f = join(pki, "apiserver.key");
-      openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f]);
-      chmodSync(f, 0o600);
-      return f;
-    },
-  },
-  {
-    name: "etcd server certificate signed by the cluster CA instead of the etcd CA", rule: "chain-untrusted",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/server"), leafSpec.etcd(pki, join(pki, "ca"))), join(pki, "etcd/server.crt")),
-  },
-  {
-    name: "etcd peer signed by an impostor CA with the same name (CN=etcd-ca)", rule: "chain-untrusted",
-    breakIt: (root, pki) => {
-      S.ca(join(root, ".evil/etcd-ca"), "etcd-ca");
-      S.leaf(join(pki, "etcd/peer"), leafSpec.etcd(pki, join(root, ".evil/etcd-ca")));
-      return join(pki, "etcd/peer.crt");
-    },
-  },
-  {
-    name: "kube-apiserver --requestheader-client-ca-file points at the cluster CA", rule: "chain-untrusted",
-    breakIt: (root, pki) => (writeManifests(root, { "--requestheader-client-ca-file": "/etc/kubernetes/pki/ca.crt" }), join(pki, "front-proxy-client.crt")),
-  },
-  {
-    name: "admin.conf's client certificate signed by another CA named kubernetes", rule: "chain-untrusted",
-    breakIt: (root) => {
-      S.ca(join(root, ".evil/ca"), "kubernetes");
-      return kubeconfigWith(root, "admin.conf", { ca: join(root, ".evil/ca") });
-    },
-  },
-  { name: "admin.conf's client key is not its certificate's", rule: "key-mismatch", breakIt: (root) => kubeconfigWith(root, "admin.conf", { otherKey: true }) },
-  {
-    name: "scheduler.conf trusts the etcd CA", rule: "kubeconfig-ca-mismatch",
-    breakIt: (root, pki) => kubeconfigWith(root, "scheduler.conf", { kubeconfigCA: join(pki, "etcd/ca.crt") }),
-  },
-  {
-    name: "a certificate that expired yesterday", rule: "expired",
-    breakIt: (_r, pki) => {
-      leafWithDates(join(pki, "apiserver-kubelet-client"), { cn: "kube-apiserver-kubelet-client", o: ["kubeadm:cluster-admins"], ca: join(pki, "ca"), eku: ["clientAuth"] }, "20200101000000Z", stamp(-1));
-      return join(pki, "apiserver-kubelet-client.crt");
-    },
-  },
-  {
-    name: "a certificate from a clock a day ahead", rule: "not-yet-valid",
-    breakIt: (_r, pki) => {
-      leafWithDates(join(pki, "etcd/healthcheck-client"), { cn: "kube-etcd-healthcheck-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"] }, stamp(1), stamp(366));
-      return join(pki, "etcd/healthcheck-client.crt");
-    },
-  },
-  {
-    name: "a certificate expiring in 10 days", rule: "expiring-soon", severity: "warning",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "front-proxy-client"), { cn: "front-proxy-client", ca: join(pki, "front-proxy-ca"), eku: ["clientAuth"], days: 10 }), join(pki, "front-proxy-client.crt")),
-  },
-  { name: "controller-manager.conf with the wrong CN", rule: "subject-mismatch", breakIt: (root) => kubeconfigWith(root, "controller-manager.conf", { cn: "system:kube-controller" }) },
-  { name: "admin.conf without an admin group", rule: "admin-group-missing", breakIt: (root) => kubeconfigWith(root, "admin.conf", { org: ["developers"] }) },
-  {
-    name: "the kubelet's client certificate is another node's", rule: "kubelet-identity",
-    breakIt: (root, pki) => {
-      const stem = join(root, ".fixture/other-node");
-      S.leaf(stem, { cn: "system:node:cp2", o: ["system:nodes"], ca: join(pki, "ca"), eku: ["clientAuth"] });
-      writeFileSync(join(root, "var/lib/kubelet/pki/kubelet-client-2026-01-01-00-00-00.pem"), readFileSync(`${stem}.crt`, "utf8") + readFileSync(`${stem}.key`, "utf8"));
-      return join(root, "var/lib/kubelet/pki/kubelet-client-current.pem");
-    },
-  },
-  {
-    name: "front-proxy-client with a CN the API server does not allow", rule: "front-proxy-name-not-allowed",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "front-proxy-client"), { cn: "aggregator", ca: join(pki, "front-proxy-ca"), eku: ["clientAuth"] }), join(pki, "front-proxy-client.crt")),
-  },
-  {
-    name: "apiserver.crt without the service IP", rule: "san-missing",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver"), { ...leafSpec.apiserver(pki), ips: [NODE.address] }), join(pki, "apiserver.crt")),
-  },
-  {
-    name: "etcd server without 127.0.0.1", rule: "san-missing",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/server"), { ...leafSpec.etcd(pki), ips: [NODE.address] }), join(pki, "etcd/server.crt")),
-  },
-  {
-    name: "etcd peer without clientAuth", rule: "eku-wrong",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/peer"), { ...leafSpec.etcd(pki), eku: ["serverAuth"] }), join(pki, "etcd/peer.crt")),
-  },
-  {
-    name: "front-proxy-ca re-made with CA:FALSE (same key)", rule: "ca-not-ca",
-    breakIt: (_r, pki) => (S.ca(join(pki, "front-proxy-ca"), "front-proxy-ca", { notCA: true, reuseKey: join(pki, "front-proxy-ca.key") }), join(pki, "front-proxy-ca.crt")),
-  },
-  {
-    name: "apiserver-etcd-client with CA:TRUE", rule: "leaf-is-ca",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver-etcd-client"), { cn: "kube-apiserver-etcd-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"], isCA: true }), join(pki, "apiserver-etcd-client.crt")),
-  },
-  {
-    name: "apiserver-kubelet-client with an RSA 1024 key", rule: "weak-key",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver-kubelet-client"), { cn: "kube-apiserver-kubelet-client", o: ["kubeadm:cluster-admins"], ca: join(pki, "ca"), eku: ["clientAuth"], key: "rsa1024" }), join(pki, "apiserver-kubelet-client.crt")),
-  },
-  {
-    name: "etcd healthcheck client signed with SHA-1", rule: "sha1-signature",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/healthcheck-client"), { cn: "kube-etcd-healthcheck-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"], sha1: true }), join(pki, "etcd/healthcheck-client.crt")),
-  },
-  { name: "etcd/peer.key readable by everyone", rule: "key-permissions", breakIt: (_r, pki) => (chmodSync(join(pki, "etcd/peer.key"), 0o644), join(pki, "etcd/peer.key")) },
-  {
-    name: "sa.pub from another key", rule: "sa-keypair-mismatch",
-    breakIt: (root, pki) => {
-      const other = join(root, ".fixture/other-sa.key");
-      openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", other]);
-      openssl(["pkey", "-in", other, "-pubout", "-out", join(pki, "sa.pub")]);
-      return join(pki, "sa.pub");
-    },
-  },
-  {
-    name: "apiserver-etcd-client signed for apiserver.key", rule: "key-reused", severity: "warning",
-    breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver-etcd-client"), { cn: "kube-apiserver-etcd-client", ca: join(pki, "etcd/ca"), eku: ["clientAuth"], reuseKey: join(pki, "apiserver.key") }), join(pki, "apiserver-etcd-client.crt")),
-  },
-];
-
-/** openssl's YYYYMMDDHHMMSSZ, `days` from now. */
-function stamp(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, "").replace(/\.\d+Z$/, "Z");
-}
-
 describe("the fault corpus: one broken node per rule, each built with openssl", () => {
   for (const [i, fault] of FAULTS.entries()) {
     test(`${fault.rule}: ${fault.name}`, async () => {
@@ -276,6 +101,11 @@ describe("the fault corpus: one broken node per rule, each built with openssl", 
       const hit = result.findings.find((f) => f.id === fault.rule && f.file === file && f.severity === severity);
       assert.ok(hit, `no ${severity} ${fault.rule} finding naming ${file}; got:\n${result.findings.map((f) => `${f.severity} ${f.id} ${f.file}: ${f.message}`).join("\n")}`);
       assert.ok(hit.message.length > 10 && hit.fix.length > 5);
+      for (const f of result.findings) {
+        assert.doesNotMatch(f.fix, /,\s*\)|[,;]\s*$|init .*--force/, `${f.id}: a fix reads as a sentence and never re-inits a tree`);
+        // A printed path is quoted: the node's copy lives under a plain path here, so every command parses as one line of words.
+        for (const c of f.commands) assert.doesNotMatch(c, /\n/);
+      }
       // Precise: nothing else on the node is blamed.
       const allowed = new Set([fault.rule, ...(fault.alsoAllowed ?? [])]);
       const stray = errorsOf(result).filter((f) => !allowed.has(f.id));
@@ -288,7 +118,7 @@ describe("the fault corpus: one broken node per rule, each built with openssl", 
     const covered = new Set(FAULTS.map((f) => f.rule));
     for (const id of ["file-missing", "file-unreadable", "file-invalid", "key-mismatch", "chain-untrusted", "kubeconfig-ca-mismatch", "expired",
       "not-yet-valid", "expiring-soon", "subject-mismatch", "admin-group-missing", "kubelet-identity", "front-proxy-name-not-allowed", "san-missing",
-      "eku-wrong", "ca-not-ca", "leaf-is-ca", "weak-key", "sha1-signature", "key-permissions", "sa-keypair-mismatch", "key-reused"]) {
+      "eku-wrong", "ca-not-ca", "leaf-is-ca", "weak-key", "sha1-signature", "key-permissions", "sa-keypair-mismatch", "key-reused", "ca-key-missing"]) {
       assert.ok(covered.has(id), id);
     }
   });
@@ -345,5 +175,52 @@ describe("the clock and exit codes", () => {
     const r = await checkNode({ pkiDir: pkiOf(healthy), kubeconfigDir: join(work, "none"), cluster: { firstNode: { name: NODE.name, address: "10.9.9.9" } } });
     const san = r.findings.find((f) => f.id === "san-missing" && f.certificate === "apiserver");
     assert.ok(san && /IP:10\.9\.9\.9 \(the advertise address\)/.test(san.message), JSON.stringify(r.findings));
+  });
+});
+
+describe("ca-not-ca says exactly who refuses", () => {
+  /** openssl verify (plain and -x509_strict) and kubectl's TLS handshake against a server whose certificate `ca` signed. */
+  async function verdicts(t: TestContext, dir: string, ca: string) {
+    const S2 = opensslSigner();
+    S2.leaf(join(dir, "srv"), { cn: "srv", ca, eku: ["serverAuth"], ips: ["127.0.0.1"] });
+    const openssl = (strict: string[]) => sh("openssl", ["verify", ...strict, "-CAfile", `${ca}.crt`, join(dir, "srv.crt")]).code === 0;
+    const port = await freePort();
+    background(t, "openssl", ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", join(dir, "srv.crt"), "-key", join(dir, "srv.key"), "-www", "-quiet"]);
+    await waitFor(() => sh("openssl", ["s_client", "-connect", `127.0.0.1:${port}`], { input: "" }).code === 0, 10_000, "s_server");
+    const kubectl = sh("kubectl", ["--server", `https://127.0.0.1:${port}`, "--certificate-authority", `${ca}.crt`, "--username", "x", "--password", "y", "get", "--raw", "/"], { input: "" });
+    return { openssl: openssl([]), strict: openssl(["-x509_strict"]), go: !/x509|certificate/.test(kubectl.stderr), goError: kubectl.stderr };
+  }
+
+  test("a v3 CA with CA:FALSE: openssl (plain and strict) and Go all refuse, and the error says so", async (t) => {
+    const dir = tempDir(t);
+    opensslSigner().ca(join(dir, "ca"), "front-proxy-ca", { notCA: true });
+    const v = await verdicts(t, dir, join(dir, "ca"));
+    assert.deepEqual([v.openssl, v.strict, v.go], [false, false, false], v.goError);
+    assert.match(v.goError, /parent certificate cannot sign this kind of certificate/);
+    const root = copyNode(healthy, join(work, "ca-not-ca"));
+    S.ca(join(pkiOf(root), "front-proxy-ca"), "front-proxy-ca", { notCA: true, reuseKey: join(pkiOf(root), "front-proxy-ca.key") });
+    const f = (await checkNode({ root })).findings.find((x) => x.id === "ca-not-ca");
+    assert.ok(f);
+    assert.equal(f.severity, "error");
+    assert.match(f.message, /by Go .*parent certificate cannot sign.* by OpenSSL/);
+    assert.deepEqual(f.commands, []);
+  });
+
+  test("a v1 CA (no extensions): Go and plain openssl verify accept it, only -x509_strict refuses: a warning that says so", async (t) => {
+    const dir = tempDir(t);
+    const key = join(dir, "ca.key");
+    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
+    const csr = openssl(["req", "-new", "-key", key, "-subj", "/CN=kubernetes"]).stdout;
+    sh("openssl", ["x509", "-req", "-signkey", key, "-days", "3650", "-out", join(dir, "ca.crt")], { input: csr, check: true });
+    const v = await verdicts(t, dir, join(dir, "ca"));
+    assert.deepEqual([v.openssl, v.strict, v.go], [true, false, true], v.goError);
+    const root = copyNode(healthy, join(work, "ca-v1"));
+    const pki = pkiOf(root);
+    const csr2 = openssl(["req", "-new", "-key", join(pki, "front-proxy-ca.key"), "-subj", "/CN=front-proxy-ca"]).stdout;
+    sh("openssl", ["x509", "-req", "-signkey", join(pki, "front-proxy-ca.key"), "-days", "3650", "-out", join(pki, "front-proxy-ca.crt")], { input: csr2, check: true });
+    const f = (await checkNode({ root })).findings.find((x) => x.id === "ca-not-ca");
+    assert.ok(f);
+    assert.equal(f.severity, "warning");
+    assert.match(f.message, /accepted by Go .* plain openssl verify, but refused by openssl verify -x509_strict/);
   });
 });

@@ -57,7 +57,9 @@ export function expectationFromPlan(plan: PlannedCertificate, cluster: ClusterDe
   if (client) e.organizationAnyOf = [plan.subject.organization ?? []];
   // Where kubeadm changed O over releases, both are right (kubernetes-pki.md §1 notes).
   if (name === "apiserver-kubelet-client") {
-    e.adminGroup = true;
+    // kubeadm binds the kubelet API to an admin group; the hard way binds it to the user by name (RBAC we cannot see).
+    // kubeadm's own O (none from v1.33.12/v1.34.8/v1.35.5/v1.36.1/v1.37.0, see catalog/versions.ts) is the one to expect.
+    e.adminGroup = cluster.profile === "kubeadm" && Boolean(plan.subject.organization?.length);
     e.organizationAnyOf = undefined;
     e.commonNameSeverity = "info";
   }

@@ -14,8 +14,10 @@ export interface Finding {
   certificate?: string;
   /** What is wrong, in one sentence. */
   message: string;
-  /** The exact command or edit that fixes it. */
+  /** What to do, for a person. */
   fix: string;
+  /** Shell commands, every path quoted, that pasted as they are clear exactly this finding; [] when a person must decide. */
+  commands: string[];
 }
 
 /** The rule catalogue, for help, docs and the HTML legend; each rule's code lives in rules/. */
@@ -43,6 +45,8 @@ export const RULE_TITLES: Record<string, string> = {
   "sa-keypair-mismatch": "sa.key and sa.pub are not a pair",
   "key-reused": "one private key serves several roles",
   "cluster-facts-unknown": "a fact about the node could not be found, so the checks that need it were skipped",
+  "ca-key-missing": "kube-controller-manager's --cluster-signing-key-file names a CA key that is not there, so approved CSRs get no certificate",
+  "consumer-trusts-wrong-ca": "a component's CA flag names a file other than the CA that signed what it verifies",
 };
 
 /** errors first, then warnings, then info; stable inside a severity. */

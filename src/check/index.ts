@@ -1,16 +1,17 @@
 import type { ProfileName } from "../cluster/description.js";
 import { shortHumanDuration } from "../cluster/duration.js";
 import type { ClusterPatch } from "../cluster/patch.js";
+import { inputError } from "../errors.js";
 import { keyLabel } from "../pki/keys.js";
 import { signedBy } from "./certs.js";
-import { discoverNode, type NodeFacts, type Role } from "./discover.js";
+import { discoverNode, type FactSource, type NodeFacts, type NodeRole, type Role } from "./discover.js";
 import { sortFindings, countBySeverity, type Finding, type Severity } from "./findings.js";
 import { loadNode, type LoadedCert, type NodeModel } from "./load.js";
 import { RULES } from "./rules/index.js";
 import { signingCA } from "./rules/trust.js";
 
 export type { Finding, Severity } from "./findings.js";
-export type { NodeInventory, CertItem, Role } from "./discover.js";
+export type { NodeInventory, CertItem, Role, NodeRole, NodeKind } from "./discover.js";
 
 const DAY = 86_400_000;
 
@@ -68,6 +69,8 @@ export interface CertificateRow {
 
 export interface CheckResult {
   now: Date;
+  /** What the node is and why: the first thing the report says. */
+  role: NodeRole;
   root: string;
   pkiDir: string;
   kubeconfigDir: string;
@@ -86,20 +89,26 @@ export interface CheckResult {
  */
 export async function checkNode(options: CheckOptions = {}): Promise<CheckResult> {
   const now = options.now ?? new Date();
-  const patches: ClusterPatch[] = [];
+  const sources: FactSource[] = [];
   if (options.configFile !== undefined) {
     // zod and the config schema load only when a config is given.
     const { readClusterConfig } = await import("../cluster/config-file.js");
-    patches.push(await readClusterConfig(options.configFile));
+    sources.push({ source: `--config ${options.configFile}`, patch: await readClusterConfig(options.configFile) });
   }
-  if (options.cluster) patches.push(options.cluster);
-  const inventory = await discoverNode({ ...options, clusterPatches: patches });
+  if (options.cluster) sources.push({ source: "flags", patch: options.cluster });
+  const inventory = await discoverNode({ ...options, clusterSources: sources });
+  if (!inventory.role) {
+    throw inputError(
+      `${inventory.root} is not a Kubernetes node: no static pod manifest in ${inventory.manifestsDir}, no kubelet.conf in ${inventory.kubeconfigDir}, no kubelet config or systemd unit, no certificates in ${inventory.pkiDir}`,
+      "pass --root for a copy of a node, or --pki-dir / --kubeconfig-dir / --manifests-dir where the files are",
+    );
+  }
   const model = loadNode(inventory);
   const ctx = { model, now, warnWithinMs: options.warnWithinMs ?? 30 * DAY, warnWithinCAMs: options.warnWithinCAMs ?? 365 * DAY };
   const findings = sortFindings([...inventory.notes, ...RULES.flatMap((rule) => rule.run(ctx))]);
   const certificates = model.certs.filter((c) => c.cert || c.item.required || c.problems.length).map((c) => rowOf(c, model, findings, now));
   return {
-    now, root: inventory.root, pkiDir: inventory.pkiDir, kubeconfigDir: inventory.kubeconfigDir, manifestsDir: inventory.manifestsDir,
+    now, role: inventory.role, root: inventory.root, pkiDir: inventory.pkiDir, kubeconfigDir: inventory.kubeconfigDir, manifestsDir: inventory.manifestsDir,
     profile: inventory.profile, facts: inventory.facts, certificates, findings, summary: countBySeverity(findings),
   };
 }
@@ -132,3 +141,4 @@ function rowOf(c: LoadedCert, model: NodeModel, findings: Finding[], now: Date):
     serial: cert.serial,
   };
 }
+

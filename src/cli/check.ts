@@ -13,19 +13,27 @@ import { stdoutStyle, writeStdout } from "./output.js";
 
 export const help = `Usage: kubepki check [flags]
 
-Check every certificate, key and kubeconfig of a node, as the study note's
-checklist says and more: each file exists and parses, each key matches its
-certificate, each certificate chains (by signature) to the CA its consumer
-really trusts, is valid now and not about to expire, carries the CN, O, SANs and
-key usages its component needs; keys are private, strong and not reused,
-sa.key and sa.pub are a pair, kubeconfigs trust the cluster CA.
+Check every certificate, key and kubeconfig of a node. First it decides what
+the node is, from what is on disk: a control plane (a kube-apiserver static
+pod: kubeadm; a kube-apiserver systemd unit: the hard way), an etcd-only
+member, a worker (kubelet.conf, a kubelet unit or config), and checks what
+that kind of node has and nothing else; the report says which kind and why.
+No Kubernetes file at all: one line, exit 2.
 
-The static pod manifests tell which files each component really uses (kubeadm's
-defaults when a manifest is missing); the node's name, advertise address,
-service CIDR, endpoint and DNS domain come from them, from --config, or from
-the flags below. Prints the table and the findings, each with a stable rule id
-and the exact fix. Exit 0: no error (warnings allowed unless --strict); 1:
-errors found; 2: bad usage.
+Then each file must exist and parse, each key match its certificate, each
+certificate chain (by signature) to the CA its consumer really trusts, be
+valid now and not about to expire, carry the CN, O, SANs and key usages its
+component needs; keys are private, strong and not reused, sa.key and sa.pub
+are a pair, kubeconfigs hold the CA the cluster trusts.
+
+Facts (node name, advertise address, service CIDR, DNS domain, endpoint) come
+from the record kubepki init leaves (kubepki-cluster.yaml), the manifests or
+units, --config and the flags below, later ones winning; a fact none of them
+gives is reported unknown and the checks that need it are skipped, never
+judged against a default. Every finding has a fix and the exact commands
+(paths quoted) that clear it, or none when a person must decide. Exit 0: no
+error (warnings allowed unless --strict); 1: errors found; 2: bad usage or no
+Kubernetes files.
 
 Where to look:
   --root DIR                       the node's filesystem root (default /): DIR/etc/kubernetes, DIR/var/lib/kubelet

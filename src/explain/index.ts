@@ -7,6 +7,7 @@ import { hintFor } from "./hints.js";
 import { inferLink, type Link } from "./link.js";
 import { PATTERNS, type Pattern } from "./patterns.js";
 import { quotedFacts, type Quoted } from "./quotes.js";
+import { rankCauses } from "./rank.js";
 import { faultOf, type Fault } from "./side.js";
 import { unwrapLine, type Logger } from "./unwrap.js";
 
@@ -157,7 +158,7 @@ export function explain(text: string): ExplainResult {
       target: u.url ? `${u.url.host}${u.url.port ? `:${u.url.port}` : ""}` : undefined,
       peer: u.peerAddress,
       fault, hint,
-      meaning: primary.meaning, causes: primary.causes, checks: primary.checks, fix: primary.fix,
+      meaning: primary.meaning, causes: rankCauses(primary.causes, u.text), checks: primary.checks, fix: primary.fix,
       also: matches.filter((p) => p !== primary).map((p) => ({ id: p.id, ref: p.ref, title: p.title })),
       quoted,
     });

@@ -8,6 +8,9 @@ export function checkReportData(result: CheckResult) {
     apiVersion: "kubepki.io/v1alpha1",
     now: result.now.toISOString(),
     node: {
+      kind: result.role.kind,
+      setup: result.role.setup,
+      evidence: result.role.evidence,
       root: result.root,
       profile: result.profile,
       pkiDir: result.pkiDir,
@@ -16,6 +19,9 @@ export function checkReportData(result: CheckResult) {
       nodeName: facts.nodeName ?? null,
       advertiseAddress: facts.advertiseAddress ?? null,
       controlPlaneEndpoint: facts.controlPlaneEndpoint ?? null,
+      serviceSubnet: facts.serviceSubnet ?? null,
+      dnsDomain: facts.dnsDomain ?? null,
+      factSources: facts.from,
     },
     summary: { ...result.summary, status: overallStatus(result) },
     certificates: result.certificates.map((r) => ({
@@ -26,7 +32,7 @@ export function checkReportData(result: CheckResult) {
       notBefore: r.notBefore ?? null, notAfter: r.notAfter ?? null, residual: r.residual ?? null, residualSeconds: r.residualSeconds ?? null,
       key: r.key ?? null, signatureAlgorithm: r.signatureAlgorithm ?? null, serial: r.serial ?? null,
     })),
-    findings: result.findings.map((f) => ({ id: f.id, severity: f.severity, file: f.file, certificate: f.certificate ?? null, message: f.message, fix: f.fix })),
+    findings: result.findings.map((f) => ({ id: f.id, severity: f.severity, file: f.file, certificate: f.certificate ?? null, message: f.message, fix: f.fix, commands: f.commands })),
   };
 }
 

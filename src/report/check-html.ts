@@ -76,7 +76,7 @@ function timeline(result: CheckResult): string {
 function findings(result: CheckResult): string {
   if (!result.findings.length) return `<p id="no-findings">No findings: every certificate passed every rule.</p>`;
   const rows = result.findings.map((f) =>
-    `<tr class="finding" data-rule="${esc(f.id)}"><td>${badge(f.severity)}</td><td><code>${esc(f.id)}</code></td><td><code>${esc(f.file)}</code></td><td>${esc(f.message)}</td><td class="fix"><code>${esc(f.fix)}</code></td></tr>`);
+    `<tr class="finding" data-rule="${esc(f.id)}"><td>${badge(f.severity)}</td><td><code>${esc(f.id)}</code></td><td><code>${esc(f.file)}</code></td><td>${esc(f.message)}</td><td class="fix">${esc(f.fix)}${f.commands.map((c) => `<br><code>${esc(c)}</code>`).join("")}</td></tr>`);
   return `<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>file</th><th>what is wrong</th><th>fix</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 

@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import type { CheckResult, CertificateRow } from "../check/index.js";
 import type { Style } from "../cli/style.js";
 import { table } from "../cli/style.js";
+import { terminalSafe } from "../text.js";
 import { overallStatus } from "./check-data.js";
 
 /** Paths relative to the pki or kubeconfig folder: the header says where those are. */
@@ -23,16 +24,20 @@ export function renderCheckText(result: CheckResult, style: Style): string {
   const f = result.facts;
   const paint = (status: string) => (status === "FAIL" ? style.red(status) : status === "WARN" ? style.yellow(status) : style.green(status));
   const node = [f.nodeName ?? "(name unknown)", f.advertiseAddress, f.controlPlaneEndpoint && `endpoint ${f.controlPlaneEndpoint}`].filter(Boolean).join(", ");
+  const role = result.role;
+  const facts = Object.entries(f.from).map(([fact, source]) => `${fact} from ${source}`);
   const lines = [
-    `kubepki check: ${result.profile} node ${node}; pki ${result.pkiDir}, kubeconfigs ${result.kubeconfigDir}; at ${result.now.toISOString().replace(/\.\d+Z$/, "Z")}`,
+    terminalSafe(`kubepki check: ${role.setup} ${role.kind} node ${node}; pki ${result.pkiDir}, kubeconfigs ${result.kubeconfigDir}; at ${result.now.toISOString().replace(/\.\d+Z$/, "Z")}`),
+    terminalSafe(`why ${role.kind}: ${role.evidence.join("; ")}`),
+    ...(facts.length ? [terminalSafe(`facts: ${facts.join("; ")}`)] : []),
     "",
   ];
   const rows = [["COMPONENT", "ROLE", "CERTIFICATE", "FILE", "CN", "O", "SANS", "ISSUER", "EXPIRES", "RESIDUAL", "STATUS"]];
   for (const r of result.certificates) {
     rows.push([
-      r.component, r.role, r.id, shortFile(r, result),
-      r.missing ? "!MISSING!" : r.commonName ?? "", r.organization.join(",") || "-", sansCell(r.sans),
-      r.issuer ?? "", dateOf(r.notAfter), r.residual ?? "", paint(r.status),
+      r.component, r.role, r.id, terminalSafe(shortFile(r, result)),
+      r.missing ? "!MISSING!" : terminalSafe(r.commonName ?? ""), terminalSafe(r.organization.join(",")) || "-", terminalSafe(sansCell(r.sans)),
+      terminalSafe(r.issuer ?? ""), dateOf(r.notAfter), r.residual ?? "", paint(r.status),
     ]);
   }
   lines.push(table(rows, "  "));
@@ -41,7 +46,9 @@ export function renderCheckText(result: CheckResult, style: Style): string {
     lines.push("", style.bold(`Findings: ${error} error(s), ${warning} warning(s), ${info} info`));
     for (const x of result.findings) {
       const sev = x.severity === "error" ? style.red("ERROR") : x.severity === "warning" ? style.yellow("WARN ") : style.dim("INFO ");
-      lines.push("", `${sev}  ${x.id}  ${x.file}`, `       ${x.message}`, `       ${style.dim("fix:")} ${x.fix}`);
+      lines.push("", `${sev}  ${x.id}  ${terminalSafe(x.file)}`, `       ${terminalSafe(x.message)}`, `       ${style.dim("fix:")} ${terminalSafe(x.fix)}`);
+      // Commands are printed exactly as they must be pasted: their paths are already shell-quoted.
+      for (const command of x.commands) lines.push(`       ${style.dim("$")} ${command}`);
     }
   }
   const status = overallStatus(result);

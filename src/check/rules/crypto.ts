@@ -1,6 +1,7 @@
 import { keyIdOf, sameKey } from "../certs.js";
 import type { Finding } from "../findings.js";
-import { reissueFix } from "../fixes.js";
+import { shellCommand } from "../../text.js";
+import { decide, reissue } from "../fixes.js";
 import type { Rule } from "./types.js";
 
 export const weakKey: Rule = {
@@ -10,14 +11,14 @@ export const weakKey: Rule = {
     for (const c of model.certs) {
       const k = c.cert?.key;
       if (k?.type === "RSA" && (k.bits ?? 0) < 2048) {
-        out.push({ id: "weak-key", severity: "error", file: c.certFile, certificate: c.item.id, message: `${c.item.id} has an RSA ${k.bits}-bit key; 2048 bits is the minimum`, fix: reissueFix(c, model.inventory) });
+        out.push({ id: "weak-key", severity: "error", file: c.certFile, certificate: c.item.id, message: `${c.item.id} has an RSA ${k.bits}-bit key; 2048 bits is the minimum`, ...reissue(c, model.inventory, model.certs, "reissue it with a new 2048-bit (or stronger) key") });
       }
     }
     for (const p of model.keypairs) {
       const key = p.privateKey?.publicKey.description;
       const bits = key?.type === "RSA" ? key.bits ?? 0 : 2048;
       if (bits < 2048) {
-        out.push({ id: "weak-key", severity: "error", file: p.item.privateFile, message: `${p.item.id} is an RSA ${bits}-bit key; 2048 bits is the minimum`, fix: `openssl genrsa -out ${p.item.privateFile} 2048 && openssl pkey -in ${p.item.privateFile} -pubout -out ${p.item.publicFile} (existing service-account tokens stop working)` });
+        out.push({ id: "weak-key", severity: "error", file: p.item.privateFile, message: `${p.item.id} is an RSA ${bits}-bit key; 2048 bits is the minimum`, ...decide(`a new ${p.item.id} key pair invalidates every service-account token: plan it with the cluster owners (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048, then openssl pkey -pubout)`) });
       }
     }
     return out;
@@ -34,7 +35,7 @@ export const sha1Signature: Rule = {
       return [{
         id: "sha1-signature", severity: ca ? "warning" : "error", file: c.certFile, certificate: c.item.id,
         message: `${c.item.id} is signed with ${c.cert.signatureAlgorithm}${ca ? "; harmless on a self-signed root, but tools flag it" : ', which Go rejects ("x509: cannot verify signature: insecure algorithm")'}`,
-        fix: ca ? `re-sign the CA with SHA-256 when it is next rotated` : reissueFix(c, model.inventory),
+        ...(ca ? decide("re-sign the CA with SHA-256 when it is next rotated") : reissue(c, model.inventory, model.certs, "reissue it (renew signs with SHA-256)")),
       }];
     });
   },
@@ -48,7 +49,8 @@ export const saKeypairMismatch: Rule = {
         ? [{
             id: "sa-keypair-mismatch", severity: "error", file: p.item.publicFile,
             message: `${p.item.publicFile} is not the public half of ${p.item.privateFile}: tokens the API server signs fail its own verification ("invalid bearer token")`,
-            fix: `openssl pkey -in ${p.item.privateFile} -pubout -out ${p.item.publicFile}, then restart kube-apiserver`,
+            fix: `write ${p.item.publicFile} again from ${p.item.privateFile}, which signs the tokens; then restart kube-apiserver`,
+            commands: [shellCommand(["openssl", "pkey", "-in", p.item.privateFile, "-pubout", "-out", p.item.publicFile])],
           }]
         : [],
     );
@@ -77,18 +79,15 @@ export const keyReused: Rule = {
     const out: Finding[] = [];
     for (const g of groups.values()) {
       if (g.length < 2) continue;
-      const [, second] = g;
+      // The one to give a new key: a leaf certificate, never the CA or the service-account pair.
+      const target = g.slice(1).find((e) => !e.ca && e.cert) ?? g.find((e) => !e.ca && e.cert) ?? g[1];
+      const c = model.certs.find((x) => x.item.id === target.id && x.cert === target.cert);
       out.push({
-        id: "key-reused", severity: g.some((e) => e.ca) ? "error" : "warning", file: second.file, certificate: second.id,
+        id: "key-reused", severity: g.some((e) => e.ca) ? "error" : "warning", file: target.file, certificate: target.id,
         message: `${g.map((e) => e.id).join(", ")} share one private key${g.some((e) => e.ca) ? ", and one of them is a CA" : ""}`,
-        fix: `give ${second.id} its own key: ${reissueFixFor(second.id, model)}`,
+        ...(c ? reissue(c, model.inventory, model.certs, `give ${target.id} its own key`) : decide(`give ${target.id} its own key`)),
       });
     }
     return out;
   },
 };
-
-function reissueFixFor(id: string, model: Parameters<Rule["run"]>[0]["model"]): string {
-  const c = model.certs.find((x) => x.item.id === id);
-  return c ? reissueFix(c, model.inventory) : "generate a new key pair";
-}

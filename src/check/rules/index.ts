@@ -1,5 +1,5 @@
 import { chainUntrusted, keyMismatch, kubeconfigCAMismatch } from "./trust.js";
-import { fileInvalid, fileMissing, fileUnreadable, keyPermissions } from "./files.js";
+import { caKeyMissing, fileInvalid, fileMissing, fileUnreadable, keyPermissions } from "./files.js";
 import { adminGroupMissing, frontProxyNameNotAllowed, kubeletIdentity, subjectMismatch } from "./identity.js";
 import { keyReused, saKeypairMismatch, sha1Signature, weakKey } from "./crypto.js";
 import { sanMissing } from "./sans.js";
@@ -11,7 +11,7 @@ export type { Rule, RuleContext } from "./types.js";
 
 /** Every rule, in report order: can it be read, is it trusted, is it valid now, does it say the right things. */
 export const RULES: readonly Rule[] = [
-  fileMissing, fileUnreadable, fileInvalid,
+  fileMissing, fileUnreadable, fileInvalid, caKeyMissing,
   keyMismatch, chainUntrusted, kubeconfigCAMismatch,
   expired, notYetValid, expiringSoon,
   subjectMismatch, adminGroupMissing, kubeletIdentity, frontProxyNameNotAllowed,

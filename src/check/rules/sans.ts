@@ -1,8 +1,12 @@
 import type { Finding } from "../findings.js";
-import { reissueFix } from "../fixes.js";
+import { reissue } from "../fixes.js";
 import type { Rule } from "./types.js";
 
-/** The SANs a serving certificate lacks, with why each is needed; extra SANs are fine, as for kubeadm. */
+/**
+ * The SANs a serving certificate lacks, with why each is needed; extra SANs are
+ * fine, as for kubeadm. Only SANs from facts the node gave (discover marks the
+ * rest unknown) are expected, so the fix adds exactly those.
+ */
 export const sanMissing: Rule = {
   id: "san-missing",
   run({ model }) {
@@ -15,10 +19,11 @@ export const sanMissing: Rule = {
         const missing = [...wanted].filter(([san]) => !has.has(san));
         if (!missing.length) continue;
         const names = missing.map(([san, why]) => `${san} (${why})`).join(", ");
+        const add = missing.map(([san]) => san.slice(san.indexOf(":") + 1)).join(",");
         out.push({
           id: "san-missing", severity, file: c.certFile, certificate: c.item.id,
           message: `${c.item.id} lacks the SAN${missing.length > 1 ? "s" : ""} ${names}${severity === "error" ? ': clients using it get "certificate is valid for …, not …"' : ""}`,
-          fix: reissueFix(c, model.inventory),
+          ...reissue(c, model.inventory, model.certs, `reissue it with ${add} added`, ["--add-san", add]),
         });
       }
     }

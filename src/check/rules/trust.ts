@@ -1,7 +1,8 @@
 import type { CertificateModel } from "../../pki/model.js";
 import { sameKey, signedBy } from "../certs.js";
 import type { Finding } from "../findings.js";
-import { reissueFix, restartHint } from "../fixes.js";
+import { shellCommand } from "../../text.js";
+import { decide, reissue, restartHint, sentence, type Fix } from "../fixes.js";
 import type { LoadedCert } from "../load.js";
 import type { Rule } from "./types.js";
 
@@ -36,9 +37,9 @@ export const keyMismatch: Rule = {
       return [{
         id: "key-mismatch", severity: "error", file: c.keyFile ?? c.item.file, certificate: c.item.id,
         message: `the private key ${where} does not belong to the certificate ${c.certFile}: TLS handshakes with it fail`,
-        fix: c.item.role === "CA"
-          ? `find the key that matches ${c.certFile} (compare: openssl x509 -noout -pubkey -in ${c.certFile}; openssl pkey -pubout -in ${where})`
-          : reissueFix(c, model.inventory),
+        ...(c.item.role === "CA"
+          ? decide(`find the key that matches ${shellCommand([c.certFile])} (compare the output of: openssl x509 -noout -pubkey -in ${shellCommand([c.certFile])}; openssl pkey -pubout -in ${shellCommand([where])}); a new CA key would orphan everything the CA signed`)
+          : reissue(c, model.inventory, model.certs, "issue it a new key")),
       }];
     });
   },
@@ -54,11 +55,21 @@ export const chainUntrusted: Rule = {
       if (!c.cert || !c.item.checkChain || !trust || !bundle?.certs.length) continue;
       if (chainsTo(c.cert, c.extra, bundle.certs)) continue;
       const signer = signingCA(c.cert, model.certs);
+      const catalogCA = model.certs.find((x) => x.item.id === c.item.caId);
+      // Signed by the right CA, but the consumer's flag names another file: the flag is the one fault.
+      if (signer && signer === catalogCA && signer.item.file !== trust.file) {
+        out.push({
+          id: "consumer-trusts-wrong-ca", severity: "error", file: trust.file, certificate: c.item.id,
+          message: `${trust.via} names ${trust.file}, but ${c.item.id} is signed by ${signer.item.id} (${signer.item.file}), the CA that should sign it: the flag is wrong, not the certificate`,
+          ...decide(`set ${trust.via.replace(/^\S+ /, "")} to ${shellCommand([signer.item.file])} in ${trust.via.split(" ")[0]}'s manifest or unit (a person must confirm which file is meant), ${restartHint(c.item) || "then restart it"}`),
+        });
+        continue;
+      }
       const by = signer ? `it is signed by ${signer.item.id} (${signer.item.file})` : `its issuer is "${c.cert.issuer.text}", which no CA on this node matches by signature`;
       out.push({
         id: "chain-untrusted", severity: "error", file: c.certFile, certificate: c.item.id,
         message: `${c.item.id} does not chain to ${trust.file}, which ${trust.via} trusts: ${by}`,
-        fix: reissueFix(c, model.inventory),
+        ...reissue(c, model.inventory, model.certs, `reissue it signed by ${catalogCA?.item.id ?? c.item.caId ?? "its CA"}`),
       });
     }
     return out;
@@ -66,27 +77,35 @@ export const chainUntrusted: Rule = {
 };
 
 /**
- * A kubeconfig must trust the CA that signed the API server's serving
- * certificate, or every client call fails with "x509: certificate signed by
- * unknown authority".
+ * A kubeconfig must hold the CA the cluster trusts: the bytes of its catalog
+ * CA file (ca.crt) or of the bundle kube-apiserver --client-ca-file names.
+ * Compared by bytes, never with whatever signed a broken leaf, so that one bad
+ * apiserver.crt is one finding and not one per kubeconfig.
  */
 export const kubeconfigCAMismatch: Rule = {
   id: "kubeconfig-ca-mismatch",
   run({ model }) {
-    const apiserver = model.certs.find((c) => c.item.id === "apiserver")?.cert;
-    const ca = model.certs.find((c) => c.item.id === "ca");
     const out: Finding[] = [];
+    const clientCA = model.inventory.clientCAFile;
     for (const c of model.certs) {
       const k = c.kubeconfig;
       if (!k) continue;
-      const clusterCA = ca?.item.file ?? `${model.inventory.pkiDir}/ca.crt`;
-      const fix = `kubectl config set-cluster ${k.cluster} --kubeconfig ${c.item.file} --certificate-authority ${clusterCA} --embed-certs, ${restartHint(c.item) || "then retry"}`;
+      const ca = model.certs.find((x) => x.item.id === (c.item.caId ?? "ca"));
+      const trusted = [...(ca?.cert ? [ca.cert, ...ca.extra] : []), ...((clientCA && model.bundles.get(clientCA)?.certs) || [])];
+      const caFile = ca?.item.file;
       let problem: string | undefined;
       if (!k.caCerts.length) problem = `${c.item.file} has no certificate-authority data for cluster "${k.cluster}", so its clients cannot verify the API server`;
-      else if (apiserver ? !k.caCerts.some((a) => signedBy(apiserver, a)) : ca?.cert ? !k.caCerts.some((a) => a.der.equals(ca.cert!.der)) : false) {
-        problem = `the CA in ${k.caSource || c.item.file} ("${k.caCerts[0].subject.text}") is not the cluster CA ${clusterCA}${apiserver ? " that signed the API server certificate" : ""}: clients fail with "certificate signed by unknown authority"`;
+      else if (trusted.length && !k.caCerts.some((a) => trusted.some((t) => t.der.equals(a.der)))) {
+        problem = `the CA in ${k.caSource || c.item.file} ("${k.caCerts[0].subject.text}") is not the cluster CA ${caFile ?? ""}: clients fail with "certificate signed by unknown authority"`;
       }
-      if (problem) out.push({ id: "kubeconfig-ca-mismatch", severity: "error", file: c.item.file, certificate: c.item.id, message: problem, fix });
+      if (!problem) continue;
+      const fix: Fix = caFile && ca?.cert
+        ? {
+            fix: sentence(`write the cluster CA into ${c.item.file}'s cluster "${k.cluster}" (kubectl keeps everything else in the file)`, restartHint(c.item)),
+            commands: [shellCommand(["kubectl", "config", "set-cluster", k.cluster, "--kubeconfig", c.item.file, "--certificate-authority", caFile, "--embed-certs"])],
+          }
+        : decide(`the cluster CA is not readable on this node: copy its certificate into ${shellCommand([c.item.file])} with kubectl config set-cluster ${shellCommand([k.cluster])} --certificate-authority CA_FILE --embed-certs`);
+      out.push({ id: "kubeconfig-ca-mismatch", severity: "error", file: c.item.file, certificate: c.item.id, message: problem, ...fix });
     }
     return out;
   },

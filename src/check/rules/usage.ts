@@ -1,5 +1,5 @@
 import type { Finding } from "../findings.js";
-import { reissueFix } from "../fixes.js";
+import { decide, reissue } from "../fixes.js";
 import type { Rule } from "./types.js";
 
 /**
@@ -17,23 +17,39 @@ export const ekuWrong: Rule = {
       return [{
         id: "eku-wrong", severity: "error", file: c.certFile, certificate: c.item.id,
         message: `${c.item.id} (${c.item.role}) has extended key usage ${c.cert.extKeyUsage.join(", ")} but needs ${missing.join(" and ")}: its TLS handshakes fail with "incompatible key usage"`,
-        fix: reissueFix(c, model.inventory),
+        ...decide(`re-issue it with extended key usage ${[...new Set([...c.cert.extKeyUsage, ...missing])].join(", ")}, signed by ${c.item.caId ?? "its CA"}: kubepki renew and kubeadm certs renew copy the current usages, so they cannot fix this`),
       }];
     });
   },
 };
 
+/**
+ * Who refuses a CA without CA:TRUE or keyCertSign, as verified with openssl
+ * 3.0 and kubectl (test/check.test.ts): a v3 certificate without CA:TRUE is
+ * refused by everyone, Go included ("parent certificate cannot sign this kind
+ * of certificate"); a v1 certificate (no extensions) is accepted by Go and
+ * plain openssl verify, refused by -x509_strict and kubeadm; Go ignores key
+ * usage on a CA, OpenSSL does not.
+ */
 export const caNotCA: Rule = {
   id: "ca-not-ca",
   run({ model }) {
     return model.certs.flatMap((c): Finding[] => {
       if (!c.cert || !c.item.expected?.isCA) return [];
-      const lacks = [c.cert.isCA !== true ? "CA:TRUE" : "", c.cert.keyUsage.length && !c.cert.keyUsage.includes("keyCertSign") ? "keyCertSign" : ""].filter(Boolean);
-      if (!lacks.length) return [];
+      const noCA = c.cert.isCA !== true;
+      const noCertSign = c.cert.keyUsage.length > 0 && !c.cert.keyUsage.includes("keyCertSign");
+      if (!noCA && !noCertSign) return [];
+      const v1 = c.cert.version < 3;
+      const lacks = [noCA ? "CA:TRUE" : "", noCertSign ? "keyCertSign" : ""].filter(Boolean).join(" and ");
+      const who = noCA && !v1
+        ? `everything it signed is refused: by Go (kubectl, kube-apiserver, kubelet, etcd: "x509: invalid signature: parent certificate cannot sign this kind of certificate"), by OpenSSL (openssl verify, curl: "invalid CA certificate") and by kubeadm ("not a CA")`
+        : noCA
+          ? `as a version 1 certificate (no extensions) it is still accepted by Go (kubectl, kube-apiserver, kubelet, etcd) and by plain openssl verify, but refused by openssl verify -x509_strict and by kubeadm ("not a CA": certs renew, join, upgrade)`
+          : `Go ignores key usage on a CA, so Kubernetes accepts it, but OpenSSL-based clients (openssl verify, curl) refuse what it signs ("key usage does not include certificate signing")`;
       return [{
-        id: "ca-not-ca", severity: "error", file: c.certFile, certificate: c.item.id,
-        message: `${c.item.id} is used as a CA but lacks ${lacks.join(" and ")}: verifiers reject the certificates it signs`,
-        fix: `issue a proper CA (basicConstraints=critical,CA:TRUE; keyUsage=critical,keyCertSign,cRLSign,digitalSignature), e.g. openssl req -x509 -new -key ${c.keyFile ?? "ca.key"} -subj /CN=${c.cert.subject.commonName ?? "kubernetes"} -days 3650 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign,digitalSignature -out ${c.certFile}; then re-sign its leaves`,
+        id: "ca-not-ca", severity: noCA && !v1 ? "error" : "warning", file: c.certFile, certificate: c.item.id,
+        message: `${c.item.id} is used as a CA but lacks ${lacks}: ${who}`,
+        ...decide(`the CA must be made again with basicConstraints=critical,CA:TRUE and keyUsage keyCertSign,cRLSign, and everything it signed re-issued: a CA rotation a person must plan (https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/)`),
       }];
     });
   },
@@ -47,7 +63,7 @@ export const leafIsCA: Rule = {
         ? [{
             id: "leaf-is-ca", severity: "error", file: c.certFile, certificate: c.item.id,
             message: `${c.item.id} is a leaf certificate with CA:TRUE: whoever holds its key can sign certificates that chain to the cluster CA`,
-            fix: reissueFix(c, model.inventory),
+            ...reissue(c, model.inventory, model.certs, "reissue it as a leaf (renew writes CA:FALSE)"),
           }]
         : [],
     );
