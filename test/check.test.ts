@@ -68,10 +68,25 @@ describe("a healthy node", () => {
     assert.deepEqual(data.findings.filter((f: { severity: string }) => f.severity === "error"), []);
   });
 
-  test("made with kubepki init (RSA, its own kubeconfigs), with manifests and kubelet files added: no error", (t) => {
+  test("an O-less apiserver-kubelet-client (kubeadm v1.37) on a node whose manifests run v1.31.0: a warning about the upgrade's ClusterRoleBinding, not an error", (t) => {
     const root = tempDir(t);
     const init = kubepki(["init", "--out", join(root, "etc/kubernetes"), "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address,
-      "--control-plane-endpoint", `${NODE.endpoint}:6443`, "-o", "json"]);
+      "--control-plane-endpoint", `${NODE.endpoint}:6443`, "--kubernetes-version", "v1.37.0", "--encryption-algorithm", "ECDSA-P256"]);
+    assert.equal(init.code, 0, init.stderr);
+    buildNodeFiles(root, S, { kubeconfigs: false });
+    assert.equal(openssl(["x509", "-in", join(root, "etc/kubernetes/pki/apiserver-kubelet-client.crt"), "-noout", "-subject"]).stdout.trim(), "subject=CN = kube-apiserver-kubelet-client");
+    const { code, data, stderr } = json(["--root", root]);
+    assert.equal(code, 0, stderr);
+    const found = data.findings.filter((f: { severity: string }) => f.severity !== "info");
+    assert.deepEqual(found.map((f: { id: string; severity: string }) => [f.id, f.severity]), [["admin-group-missing", "warning"]]);
+    assert.match(found[0].message, /manifests say v1\.31\.0.*ClusterRoleBinding kubeadm:apiserver-kubelet-client/);
+  });
+
+  test("made with kubepki init (RSA, its own kubeconfigs), with manifests and kubelet files added: no error", (t) => {
+    const root = tempDir(t);
+    // The manifests the fixtures add run v1.31.0: issue what that release's kubeadm writes.
+    const init = kubepki(["init", "--out", join(root, "etc/kubernetes"), "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address,
+      "--control-plane-endpoint", `${NODE.endpoint}:6443`, "--kubernetes-version", "v1.31.0", "-o", "json"]);
     assert.equal(init.code, 0, init.stderr);
     buildNodeFiles(root, S, { kubeconfigs: false });
     const { code, data, stderr } = json(["--root", root]);
