@@ -1,6 +1,8 @@
 import type { KeyObject } from "node:crypto";
 import { createPublicKey } from "node:crypto";
-import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, readlinkSync, statSync } from "node:fs";
+import { isKubepkiError } from "../errors.js";
+import { readInputFile } from "../store/files.js";
 import { isAbsolute, join } from "node:path";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import type { CertificateModel } from "../pki/model.js";
@@ -72,8 +74,9 @@ class Problem extends Error {
  */
 function read(file: string, root: string): Buffer {
   try {
-    return readFileSync(file);
+    return readInputFile(file);
   } catch (err) {
+    if (isKubepkiError(err)) throw new Problem({ state: "unreadable", file, message: err.message }); // a device, a FIFO, too large
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && root !== "/") {
       try {
