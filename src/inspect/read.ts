@@ -96,7 +96,7 @@ const ENDPOINT = /^(?:https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5}
 export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
   const source: Source = { input: arg };
   if (arg === "-") {
-    const bytes = await (ctx.options.stdin ?? (() => readStdin("bundle", "(stdin)")))();
+    const bytes = await (ctx.options.stdin ?? (() => readStdin("file", "(stdin)")))();
     await readBytes(bytes, { input: "-", file: "(stdin)" }, ctx, undefined);
     return;
   }
@@ -119,7 +119,7 @@ export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
   }
   let bytes: Buffer;
   try {
-    bytes = readInputFile(arg, "bundle");
+    bytes = readInputFile(arg, "file");
   } catch (err) {
     if (isKubepkiError(err)) throw err;
     throw inputError(`${arg}: cannot read: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
