@@ -62,9 +62,11 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = e.code === "EACCES" || e.code === "ENOENT" ? 2 : 3;
     }
   }
-  // The command is done and everything written (on Linux, writes to files, pipes and terminals
-  // are synchronous): exit now instead of waiting out Node's teardown, ~3 ms of a short command.
-  if (process.platform === "linux") process.exit();
+  // The command is done: exit now instead of waiting out Node's teardown, ~3 ms of a short
+  // command. Writes to files and terminals are synchronous on Linux, and to a pipe too until
+  // it is full; then the rest is queued, and exiting would cut it (a large -o json into a
+  // slow reader): Node's own exit waits for the queue to drain.
+  if (process.platform === "linux" && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
 }
 
 runCli(process.argv.slice(2));
