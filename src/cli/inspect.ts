@@ -7,6 +7,7 @@ import { renderCertificate, renderEndpoint, renderKey, renderRequest, shortRow }
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData, stdoutStyle, writeStdout } from "./output.js";
 import { styleFor, table } from "./style.js";
+import { terminalSafe } from "../text.js";
 
 export const help = `Usage: kubepki inspect [flags] INPUT...
 
@@ -137,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const f of result.failures) {
     const errors = styleFor(process.stderr);
     const message = f.message.includes(f.input) ? f.message : `${f.input}: ${f.message}`;
-    process.stderr.write(`${errors.red("error:")} ${message.split("\n")[0]}\n`);
+    process.stderr.write(`${errors.red("error:")} ${terminalSafe(message.split("\n")[0])}\n`);
   }
   return result.failures.length > 0 ? 2 : 0;
 }

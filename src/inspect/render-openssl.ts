@@ -2,6 +2,7 @@
 // people who read certificates that way. Tests diff it against openssl itself.
 import { children, content, decodeOid, readTlv } from "../pki/der.js";
 import type { CertificateFacts, RDN } from "../pki/x509-fast.js";
+import { terminalSafeDeep } from "../text.js";
 
 const OPENSSL_ATTRIBUTE: Record<string, string> = { serialNumber: "serialNumber", street: "street", postalCode: "postalCode" };
 const EKU_TEXT: Record<string, string> = {
@@ -135,7 +136,8 @@ function extensionLines(f: CertificateFacts): string[] {
   return lines;
 }
 
-export function renderOpensslText(f: CertificateFacts): string {
+export function renderOpensslText(raw: CertificateFacts): string {
+  const f = terminalSafeDeep(raw); // names and SANs as the certificate spells them, control characters shown as escapes
   const lines = [
     "Certificate:",
     "    Data:",
