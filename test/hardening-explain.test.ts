@@ -170,3 +170,13 @@ test("kubepki explain answers the issue's 16 KB metrics line, and a log of such 
   const ids = (JSON.parse(r.stdout).entries as { id: string }[]).map((e) => e.id);
   assert.ok(ids.includes("unknown-authority") || ids.some((id) => /unknown-authority/.test(id)), `the real error is found among ${ids.join(", ")}`);
 });
+
+test("the line after an error (where openssl names its file) is cut too: a 4 MiB line of 'valid for' costs milliseconds", (t) => {
+  const log = join(tempDir(t), "next.log");
+  writeFileSync(log, `x509: certificate signed by unknown authority\n${"x509: certificate is valid for a, ".repeat((4 << 20) / 34)}\n`);
+  const start = performance.now();
+  const r = kubepki(["explain", "--log", log, "-o", "json"], { timeout: 30_000 });
+  const ms = performance.now() - start;
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  assert.ok(ms < 10_000, `took ${ms} ms`);
+});
