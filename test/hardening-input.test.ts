@@ -77,7 +77,7 @@ test("a kubeconfig naming /dev/zero, /dev/urandom or a FIFO: refused by type, at
   refused(bounded(["csr", "review", fifo]), /FIFO/);
 });
 
-test("the process's own pipes stay readable: csr review /dev/stdin, inspect -", (t) => {
+test("the process's own pipes stay readable: csr review - and /dev/stdin, inspect -", (t) => {
   const dir = tempDir(t);
   const { crt } = ecCertificate(dir, "/CN=piped");
   const pem = sh("cat", [crt], { check: true }).stdout;
@@ -86,6 +86,15 @@ test("the process's own pipes stay readable: csr review /dev/stdin, inspect -", 
   assert.match(r.stdout, /CN=piped/);
   const dash = bounded(["inspect", "-"], { input: pem });
   assert.equal(dash.code, 0, dash.stderr);
+  // "-" is standard input wherever a file is read (DESIGN.md), as the refusal's hint says.
+  const key = join(dir, "r.key");
+  const csr = join(dir, "r.csr");
+  assert.equal(openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=piped"]).code, 0);
+  const request = sh("cat", [csr], { check: true }).stdout;
+  for (const path of ["-", "/dev/stdin"]) {
+    const review = bounded(["csr", "review", path], { input: request });
+    assert.match(review.stdout, /user \(CN\)\s+piped/, review.stderr);
+  }
 });
 
 test("size limits: 16 MiB by default with a clear error, KUBEPKI_MAX_INPUT_BYTES raises or lowers them, stdin too", (t) => {

@@ -1,14 +1,14 @@
 import type { KeyObject } from "node:crypto";
 import { createPublicKey } from "node:crypto";
 import { lstatSync, readlinkSync, statSync } from "node:fs";
-import { isKubepkiError } from "../errors.js";
-import { readInputFile } from "../store/files.js";
 import { isAbsolute, join } from "node:path";
+import { isKubepkiError } from "../errors.js";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import type { CertificateModel } from "../pki/model.js";
 import { parseCertificate } from "../pki/model.js";
 import { decodeCertificates, decodePem } from "../pki/pem.js";
 import { readPrivateKey, type PrivateKeyInfo } from "../pki/public-key.js";
+import { readInputFile } from "../store/files.js";
 import type { CertItem, KeyPairItem, NodeInventory } from "./discover.js";
 
 /** What reading a file gave: the state names the file rule that reports it. */

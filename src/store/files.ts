@@ -113,10 +113,10 @@ export async function readStdin(kind: InputKind, what: string): Promise<Buffer> 
   return Buffer.concat(chunks, total);
 }
 
-/** A file's text; a missing or unreadable file is bad input naming it (`what`, default the path). */
+/** A file's text, "-" standard input; a missing or unreadable file is bad input naming it (`what`, default the path). */
 export async function readText(path: string, what = path, kind: InputKind = "file"): Promise<string> {
   try {
-    return readInputFile(path, kind, what === path ? path : `${what} ${path}`).toString("utf8");
+    return readInputFile(path === "-" ? "/dev/stdin" : path, kind, what === path ? path : `${what} ${path}`).toString("utf8");
   } catch (err) {
     if (isKubepkiError(err)) throw err;
     throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
