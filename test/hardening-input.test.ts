@@ -77,6 +77,23 @@ test("a kubeconfig naming /dev/zero, /dev/urandom or a FIFO: refused by type, at
   refused(bounded(["csr", "review", fifo]), /FIFO/);
 });
 
+test("a node whose kubeconfigs name /dev/zero and a FIFO: check and renew --dry-run finish, they do not hang", (t) => {
+  const dir = tempDir(t);
+  const tree = join(dir, "k");
+  const init = bounded(["init", "--out", tree, "--encryption-algorithm", "ECDSA-P256"], { timeoutMs: 60_000 });
+  assert.equal(init.code, 0, init.stderr);
+  const fifo = join(dir, "fifo");
+  sh("mkfifo", [fifo], { check: true });
+  kubeconfig(join(tree, "scheduler.conf"), "/dev/zero", fifo, "/dev/urandom");
+  const flags = ["--cert-dir", join(tree, "pki"), "--kubeconfig-dir", tree];
+  const check = bounded(["check", ...flags]);
+  assert.equal(check.code, 1, check.stderr);
+  assert.match(check.stdout, /scheduler\.conf/);
+  const renew = bounded(["renew", "all", ...flags, "--dry-run"]);
+  assert.ok(renew.code === 0 || renew.code === 1 || renew.code === 2, renew.stderr);
+  assert.ok(!/Maximum call stack|heap/.test(renew.stderr), renew.stderr);
+});
+
 test("the process's own pipes stay readable: csr review - and /dev/stdin, inspect -", (t) => {
   const dir = tempDir(t);
   const { crt } = ecCertificate(dir, "/CN=piped");
