@@ -75,6 +75,16 @@ export function terminalSafeStyled(text: string): string {
   return out;
 }
 
+/**
+ * A finished text report made safe line by line (kubepki's colours kept), for
+ * the commands whose output mixes paths and names into sentences. A newline
+ * inside a value cannot be told from the report's own here; renderers that
+ * escape their data first (terminalSafeDeep) close that too.
+ */
+export function terminalSafeLines(text: string): string {
+  return isTerminalSafe(text.replace(/\n/g, "")) ? text : text.split("\n").map(terminalSafeStyled).join("\n");
+}
+
 /** True when the text has nothing terminalSafe would change. */
 export function isTerminalSafe(text: string): boolean {
   UNSAFE.lastIndex = 0;

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { terminalSafe, terminalSafeDeep, terminalSafeStyled } from "../src/text.ts";
+import { terminalSafe, terminalSafeDeep, terminalSafeLines, terminalSafeStyled } from "../src/text.ts";
 import { BIN, openssl, sh, tempDir, type Run } from "./helpers.ts";
 
 /** The CLI under a 256 MB heap, with a wall-clock limit; returns what it did and how long it took. */
@@ -286,4 +286,6 @@ test("terminalSafeDeep escapes every string and keeps Buffers, Dates and sharing
   assert.equal(l.self, l);
   assert.equal(terminalSafeStyled("\x1b[31mERROR\x1b[39m jane\x1b[8m"), "\x1b[31mERROR\x1b[39m jane\\x1b[8m");
   assert.equal(terminalSafe("ok"), "ok");
+  assert.equal(terminalSafeLines("a\n\x1b[1mb\x1b[22m\x1b]52;c;x\x07"), "a\n\x1b[1mb\x1b[22m\\x1b]52;c;x\\x07");
+  assert.equal(terminalSafeLines("plain\ntext"), "plain\ntext");
 });

@@ -16,6 +16,7 @@ import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
 import { checkServerURL, groupsOf } from "./onboard.js";
 import { styleFor } from "./style.js";
+import { terminalSafeLines } from "../text.js";
 
 export const help = `Usage: kubepki kubeconfig --client-name NAME [--org O]… --kubeconfig FILE [--server URL] [--cert-dir DIR] [flags]
 
@@ -146,6 +147,6 @@ export async function run(argv: string[]): Promise<number> {
   if (validityMs > 8760 * 3_600_000) lines.push(`  ${style.yellow("!")} validity longer than kubeadm's default of 8760h: a client certificate cannot be revoked before it expires`);
   for (const w of warnings) lines.push(`  ${w.level === "privileged" ? style.red("! PRIVILEGED") : "- note"}: ${w.message}`);
   lines.push(`Try: kubectl --kubeconfig ${values.kubeconfig} --context ${contextName} auth whoami`);
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");
   return 0;
 }

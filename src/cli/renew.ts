@@ -7,6 +7,7 @@ import { commitFiles, restoreWrites } from "../store/transaction.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
 import { styleFor, table } from "./style.js";
+import { terminalSafeLines } from "../text.js";
 
 export const help = `Usage: kubepki renew NAME... | all [flags]
        kubepki renew --restore BACKUP [flags]
@@ -94,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     dryRun: values["dry-run"],
     now: parseNow(values.now),
   });
-  if (format === "text") process.stdout.write(renderText(result) + "\n");
+  if (format === "text") process.stdout.write(terminalSafeLines(renderText(result)) + "\n");
   else {
     await printData(format, reportData(result));
   }
@@ -105,7 +106,8 @@ async function restore(backup: string, home: string, format: "text" | "json" | "
   const writes = await restoreWrites(backup);
   const saved = await commitFiles(writes, { home, root: "/", reason: `kubepki renew --restore ${backup}`, now: new Date() });
   if (format === "text") {
-    process.stdout.write(`Restored ${writes.length} files from ${backup}:\n${writes.map((w) => `  ${w.path}`).join("\n")}\nThe files they replaced were backed up to ${saved}.\nRestart the components that read them (kubepki renew --dry-run lists who reads what).\n`);
+    // The paths come from the backup's manifest, a file anyone with write access to the folder could have shaped.
+    process.stdout.write(terminalSafeLines(`Restored ${writes.length} files from ${backup}:\n${writes.map((w) => `  ${w.path}`).join("\n")}\nThe files they replaced were backed up to ${saved}.\nRestart the components that read them (kubepki renew --dry-run lists who reads what).`) + "\n");
   } else {
     await printData(format, { kind: "RenewRestore", restored: writes.map((w) => w.path), backupDir: saved });
   }
