@@ -53,12 +53,12 @@ function kindOf(st: Stats): string {
 /** Reads until end of file or one byte past `limit` (then refuses): a pipe has no size to check first. */
 function readAtMost(fd: number, limit: number, what: string): Buffer {
   const chunks: Buffer[] = [];
+  const buffer = Buffer.allocUnsafe(1 << 16); // a pipe hands over at most 64 KiB at a time
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
     let n: number;
     try {
-      n = readSync(fd, chunk, 0, chunk.length, null);
+      n = readSync(fd, buffer, 0, Math.min(buffer.length, limit + 1 - total), null);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EAGAIN") {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // a non-blocking pipe with nothing yet
@@ -67,7 +67,7 @@ function readAtMost(fd: number, limit: number, what: string): Buffer {
       throw err;
     }
     if (n === 0) return Buffer.concat(chunks, total);
-    chunks.push(chunk.subarray(0, n));
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
     total += n;
     if (total > limit) throw tooLarge(what, limit);
   }
