@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, type Stats } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { inputError, isKubepkiError } from "../errors.js";
 import { terminalSafe } from "../text.js";
@@ -50,6 +50,18 @@ function kindOf(st: Stats): string {
   return "not a regular file";
 }
 
+/** The `size` bytes fstat saw, and no more: a file appended to while it is read (a live log) ends where it was judged. */
+function readSize(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buf, got, size - got, got);
+    if (n === 0) break; // truncated meanwhile
+    got += n;
+  }
+  return got === size ? buf : buf.subarray(0, got);
+}
+
 /** Reads until end of file or one byte past `limit` (then refuses): a pipe has no size to check first. */
 function readAtMost(fd: number, limit: number, what: string): Buffer {
   const chunks: Buffer[] = [];
@@ -91,7 +103,7 @@ export function readInputFile(path: string, kind: InputKind = "file", what = pat
     const st = fstatSync(fd);
     if (st.isFile()) {
       if (st.size > limit) throw tooLarge(what, limit);
-      return own ? readAtMost(fd, limit, what) : readFileSync(fd);
+      return own ? readAtMost(fd, limit, what) : readSize(fd, st.size);
     }
     if (own && (st.isFIFO() || st.isSocket())) return readAtMost(fd, limit, what);
     throw inputError(`${what}: ${kindOf(st)}, not a regular file: refused`, own ? undefined : "kubepki reads certificates, keys and configs from regular files only; give '-' to read standard input");
