@@ -22,6 +22,69 @@ export function terminalSafe(text: string): string {
   });
 }
 
+/**
+ * A copy of a report's data with every string made terminalSafe, for a text
+ * renderer to take first: the renderer's own colours are added after, so they
+ * survive, and every name, SAN, log line and path it prints is escaped without
+ * one call per field. Plain objects and arrays are copied (shared and cyclic
+ * ones once); Dates, Buffers and other class instances are kept as they are.
+ */
+export function terminalSafeDeep<T>(value: T): T {
+  const seen = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (typeof v === "string") return terminalSafe(v);
+    if (v === null || typeof v !== "object") return v;
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return v;
+    const done = seen.get(v);
+    if (done !== undefined) return done;
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      seen.set(v, out);
+      for (const x of v) out.push(copy(x));
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    seen.set(v, out);
+    for (const [k, x] of Object.entries(v)) out[k] = copy(x);
+    return out;
+  };
+  return copy(value) as T;
+}
+
+// The colour codes src/cli/style.ts writes (bold, dim, normal, red, green, yellow, default colour).
+const OWN_STYLE = /\x1b\[(?:1|2|22|31|32|33|39)m/y;
+
+/**
+ * terminalSafe for text that may already carry kubepki's own colours: those
+ * exact codes are kept, every other control character escaped (a CN's
+ * `\x1b[8m`, which hides what follows, included). The last line of defence
+ * in table(); the renderers escape their data first (terminalSafeDeep).
+ */
+export function terminalSafeStyled(text: string): string {
+  if (isTerminalSafe(text)) return text;
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    OWN_STYLE.lastIndex = i;
+    const m = text[i] === "\x1b" ? OWN_STYLE.exec(text) : null;
+    if (m) {
+      out += m[0];
+      i += m[0].length - 1;
+    } else out += terminalSafe(text[i]);
+  }
+  return out;
+}
+
+/**
+ * A finished text report made safe line by line (kubepki's colours kept), for
+ * the commands whose output mixes paths and names into sentences. A newline
+ * inside a value cannot be told from the report's own here; renderers that
+ * escape their data first (terminalSafeDeep) close that too.
+ */
+export function terminalSafeLines(text: string): string {
+  return isTerminalSafe(text.replace(/\n/g, "")) ? text : text.split("\n").map(terminalSafeStyled).join("\n");
+}
+
 /** True when the text has nothing terminalSafe would change. */
 export function isTerminalSafe(text: string): boolean {
   UNSAFE.lastIndex = 0;

@@ -124,7 +124,8 @@ test("the patterns are those of troubleshooting.md Appendix A, in its evaluation
   assert.deepEqual(order, rows.map((r) => r.ref).filter((ref) => order.includes(ref)));
   for (const row of rows) {
     const p = PATTERNS.find((x) => x.ref === row.ref)!;
-    assert.equal(p.regex.source.replace(/\\\//g, "/"), row.regex, `${row.ref}: the regex as in the reference`);
+    // A pattern rewritten to run in linear time keeps the reference's form beside it (hardening-explain.test.ts holds the two to agreeing).
+    assert.equal((p.reference ?? p.regex.source).replace(/\\\//g, "/"), row.regex, `${row.ref}: the regex as in the reference`);
   }
 });
 

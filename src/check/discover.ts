@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from "node:path";
 import { formatVersion, inferKubernetesVersion } from "../catalog/versions.js";
 import { planCatalog, planKubeconfigs, type PlannedCertificate, type PlannedKubeconfig } from "../catalog/index.js";
@@ -9,6 +9,7 @@ import { mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
 import { parseKubeconfig, type Kubeconfig } from "../kube/kubeconfig.js";
 import { hostPathOf, loadStaticPod, type StaticPod } from "../kube/manifest.js";
 import { inputError } from "../errors.js";
+import { readInputFile } from "../store/files.js";
 import { parseYAML, yamlErrorLine } from "../yaml.js";
 import { expectationFromKubeconfig, expectationFromPlan, UNKNOWN_ADDRESS, UNKNOWN_NODE, type Expectation } from "./expect.js";
 import type { Finding } from "./findings.js";
@@ -387,7 +388,7 @@ interface KubeletConfig {
 function readKubeletConfig(path: string, notes: Finding[]): KubeletConfig | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    const doc = (parseYAML(readFileSync(path, "utf8")) ?? {}) as Record<string, any>;
+    const doc = (parseYAML(readInputFile(path).toString("utf8")) ?? {}) as Record<string, any>;
     return {
       clientCAFile: doc.authentication?.x509?.clientCAFile || undefined,
       tlsCertFile: doc.tlsCertFile || undefined,
@@ -539,7 +540,7 @@ const isLoopback = (host: string) => host === "localhost" || host === "127.0.0.1
 /** The host of admin.conf's first cluster server, read without failing: a broken file is judged later. */
 function adminServer(path: string, parsed: Map<string, Kubeconfig>): string | undefined {
   try {
-    const config = parseKubeconfig(readFileSync(path, "utf8"), path);
+    const config = parseKubeconfig(readInputFile(path).toString("utf8"), path);
     parsed.set(path, config);
     const server = config.clusters[0]?.server;
     if (!server) return undefined;

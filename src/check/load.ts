@@ -1,12 +1,14 @@
 import type { KeyObject } from "node:crypto";
 import { createPublicKey } from "node:crypto";
-import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, readlinkSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { isKubepkiError } from "../errors.js";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import type { CertificateModel } from "../pki/model.js";
 import { parseCertificate } from "../pki/model.js";
 import { decodeCertificates, decodePem } from "../pki/pem.js";
 import { readPrivateKey, type PrivateKeyInfo } from "../pki/public-key.js";
+import { readInputFile } from "../store/files.js";
 import type { CertItem, KeyPairItem, NodeInventory } from "./discover.js";
 
 /** What reading a file gave: the state names the file rule that reports it. */
@@ -72,8 +74,9 @@ class Problem extends Error {
  */
 function read(file: string, root: string): Buffer {
   try {
-    return readFileSync(file);
+    return readInputFile(file);
   } catch (err) {
+    if (isKubepkiError(err)) throw new Problem({ state: "unreadable", file, message: err.message }); // a device, a FIFO, too large
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && root !== "/") {
       try {

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { inputError } from "../errors.js";
+import { inputError, isKubepkiError } from "../errors.js";
+import { readInputFile, readStdin } from "../store/files.js";
 import { explain, PATTERNS } from "../explain/index.js";
 import { explainReportData } from "../report/explain-data.js";
 import { renderExplainText } from "../report/explain-text.js";
@@ -72,17 +72,12 @@ const options = {
   output: { type: "string", short: "o" },
 } as const;
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 async function readLog(path: string): Promise<string> {
-  if (path === "-") return readStdin();
+  if (path === "-") return (await readStdin("log", "explain: --log -")).toString("utf8");
   try {
-    return await readFile(path, "utf8");
+    return readInputFile(path, "log", `explain: --log ${path}`).toString("utf8");
   } catch (err) {
+    if (isKubepkiError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`explain: --log ${path}: ${code === "ENOENT" ? "no such file" : code ?? (err as Error).message}`);
   }

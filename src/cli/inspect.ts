@@ -13,6 +13,7 @@ import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { inputName, readInputBytes } from "./input.js";
 import { printData, stdoutStyle, writeStdout } from "./output.js";
 import { styleFor, table } from "./style.js";
+import { terminalSafe } from "../text.js";
 
 export const help = `Usage: kubepki inspect [flags] INPUT...
 
@@ -149,7 +150,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const f of result.failures) {
     const errors = styleFor(process.stderr);
     const message = f.message.includes(f.input) ? f.message : `${f.input}: ${f.message}`;
-    process.stderr.write(`${errors.red("error:")} ${message.split("\n")[0]}\n`);
+    process.stderr.write(`${errors.red("error:")} ${terminalSafe(message.split("\n")[0])}\n`);
   }
   return result.failures.length > 0 ? 2 : verified.some((r) => !r.result.valid) ? 1 : 0;
 }

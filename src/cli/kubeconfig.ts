@@ -14,7 +14,7 @@ import { restartsForKubeconfig } from "../issue/restarts.js";
 import { assertCAUsable } from "../pki/ca-validity.js";
 import { KEY_MODE, PUBLIC_MODE, readIfExists } from "../store/files.js";
 import { withLocks } from "../store/lock.js";
-import { shellCommand } from "../text.js";
+import { shellCommand, terminalSafeLines } from "../text.js";
 import { mustNotExist, replaceFile } from "../store/replace.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
@@ -180,7 +180,7 @@ export async function run(argv: string[]): Promise<number> {
       if (r.note) lines.push(`    ${r.note}`);
     }
     lines.push(`Try: ${shellCommand(["kubectl", "--kubeconfig", file, "--context", contextName, "auth", "whoami"])}`);
-    process.stdout.write(lines.join("\n") + "\n");
+    process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");
     return 0;
   });
 }

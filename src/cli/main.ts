@@ -1,4 +1,5 @@
 import { isKubepkiError, KubepkiError } from "../errors.js";
+import { terminalSafe } from "../text.js";
 import { closest } from "./args.js";
 import { COMMANDS } from "./commands.js";
 import { errnoText } from "./input.js";
@@ -49,27 +50,33 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-/** The process entry: prints errors as `error: …` / `hint: …`, a stack only with --debug. */
+/**
+ * The process entry: prints errors as `error: …` / `hint: …`, a stack only with --debug.
+ * Messages quote input (a path, a CN, a YAML key): escaped here, once, so that
+ * none can drive the terminal or forge a second line.
+ */
 export async function runCli(argv: string[]): Promise<void> {
   const debug = argv.includes("--debug");
   try {
     process.exitCode = await main(argv);
   } catch (err) {
     if (isKubepkiError(err)) {
-      process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
+      process.stderr.write(`error: ${terminalSafe(err.message)}\n${err.hint ? `hint: ${terminalSafe(err.hint)}\n` : ""}`);
       if (debug) process.stderr.write(`${err.stack}\n`);
       process.exitCode = err.exitCode;
     } else {
       const e = err as NodeJS.ErrnoException;
-      process.stderr.write(`error: ${e.code && e.path ? `${e.path}: ${errnoText(e.code)}` : e.message}\n`);
+      process.stderr.write(`error: ${terminalSafe(e.code && e.path ? `${e.path}: ${errnoText(e.code)}` : String(e.message))}\n`);
       if (debug) process.stderr.write(`${e.stack}\n`);
       else process.stderr.write("hint: run again with --debug for details\n");
       process.exitCode = e.code === "EACCES" || e.code === "ENOENT" ? 2 : 3;
     }
   }
-  // The command is done and everything written (on Linux, writes to files, pipes and terminals
-  // are synchronous): exit now instead of waiting out Node's teardown, ~3 ms of a short command.
-  if (process.platform === "linux") process.exit();
+  // The command is done: exit now instead of waiting out Node's teardown, ~3 ms of a short
+  // command. Writes to files and terminals are synchronous on Linux, and to a pipe too until
+  // it is full; then the rest is queued, and exiting would cut it (a large -o json into a
+  // slow reader): Node's own exit waits for the queue to drain.
+  if (process.platform === "linux" && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
 }
 
 runCli(process.argv.slice(2));

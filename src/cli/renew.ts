@@ -8,7 +8,7 @@ import { restartPlan, type Restart } from "../renew/restart.js";
 import { parseSANChange } from "../renew/sans.js";
 import { treeLockPath, withLock } from "../store/lock.js";
 import { commitFiles, restoreWrites } from "../store/transaction.js";
-import { shellCommand, terminalSafe } from "../text.js";
+import { shellCommand, terminalSafe, terminalSafeLines } from "../text.js";
 import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
 import { styleFor, table, type Style } from "./style.js";
@@ -166,7 +166,7 @@ async function runLocked(argv: string[]): Promise<number> {
     dryRun: values["dry-run"],
     now: parseNow(values.now),
   });
-  if (format === "text") process.stdout.write(renderText(result, locationFlags(values)) + "\n");
+  if (format === "text") process.stdout.write(terminalSafeLines(renderText(result, locationFlags(values))) + "\n");
   else await printData(format, reportData(result));
   return result.items.some((i) => i.action === "skip" && !i.reason?.startsWith("not due") && !i.reason?.startsWith("the kubelet rotates")) ? 1 : 0;
 }

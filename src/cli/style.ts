@@ -1,3 +1,5 @@
+import { terminalSafeStyled } from "../text.js";
+
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
 export function useColor(stream: { isTTY?: boolean }): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
@@ -18,8 +20,13 @@ export function styleFor(stream: { isTTY?: boolean }): Style {
   return { red: wrap(on, 31, 39), yellow: wrap(on, 33, 39), green: wrap(on, 32, 39), dim: wrap(on, 2, 22), bold: wrap(on, 1, 22) };
 }
 
-/** Pads columns to a table; widths ignore ANSI colour codes. */
-export function table(rows: string[][], gap = "  "): string {
+/**
+ * Pads columns to a table; widths ignore ANSI colour codes. Every cell is made
+ * terminal-safe (kubepki's own colours kept): a value that came from input and
+ * reached a table unescaped still cannot move the cursor, hide text or forge a row.
+ */
+export function table(cells: string[][], gap = "  "): string {
+  const rows = cells.map((row) => row.map(terminalSafeStyled));
   const visible = (s: string) => s.replace(/\x1b\[\d+m/g, "").length;
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));

@@ -50,9 +50,30 @@ export interface Pattern {
   fault: FaultKind;
   /** A: source and a real report agree; B: report thin; C: source only. */
   confidence: "A" | "B" | "C";
+  /**
+   * The regex as troubleshooting.md (Appendix A) writes it, when `regex` is a
+   * rewrite of it that matches the same lines in time linear in their length
+   * (see LINEAR below); test/hardening-explain.test.ts holds them to agreeing.
+   */
+  reference?: string;
   /** A router or a low-specificity line that is not about certificates unless its core is (C5 "dial tcp…"). */
   needsCore?: boolean;
 }
+
+/**
+ * LINEAR. Patterns run on every line of a log an attacker may write to (a pod's
+ * output, a request's user agent), so each must match in time linear in the
+ * line (lines are cut at MAX_LINE_LENGTH, unwrap.ts). Two shapes are not:
+ * `A.*B` retried from every one of a thousand As (quadratic), and gaps that can
+ * split the same text many ways (`\S+.*`, `.*X.*Y`: cubic, minutes on 16 KB).
+ * The rewrites, which match exactly the lines the reference forms match:
+ * - `^(?:(?!A).)*A…` tries only the first A: if B follows any A, it follows the first;
+ * - `(?=(.*?X))\1` is an atomic "up to the first X": it is never retried at a later X;
+ * - `(?<!\S)(\S+) …` starts a word only at its beginning;
+ * - `\S+.*` is `\S.*`, one way to split.
+ * Only what a match spans changes (it may start at the line's beginning),
+ * which is only used to tell problems apart.
+ */
 
 const KUBECTL_CA = "kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d | openssl x509 -noout -subject -fingerprint -sha256";
 const RESTART_STATIC_PODS =
@@ -95,7 +116,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "sa-token-invalidated", ref: "S3", role: "diagnosis",
-    regex: /service account token has been invalidated|service account (\S+) has been deleted|service account UID \((\S+)\) does not match claim|token audiences "(.*)" is invalid for the target audiences "(.*)"|validation failed, token is expired \(exp\)/,
+    regex: /service account token has been invalidated|service account (\S+) has been deleted|service account UID \((\S+)\) does not match claim|^(?:(?!token audiences ").)*token audiences "(.*?)" is invalid for the target audiences "(.*)"|validation failed, token is expired \(exp\)/,
+    reference: String.raw`service account token has been invalidated|service account (\S+) has been deleted|service account UID \((\S+)\) does not match claim|token audiences "(.*)" is invalid for the target audiences "(.*)"|validation failed, token is expired \(exp\)`,
     title: "a service-account token is no longer valid (not a key problem)",
     emittedBy: "kube-apiserver ServiceAccount token validator",
     meaning: "The token's signature is fine, but what it is bound to is gone, its audience is wrong, or it has expired.",
@@ -126,7 +148,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "front-proxy-ca-mismatch", ref: "W3", role: "diagnosis",
-    regex: /Unable to authenticate the request.*candidate authority certificate "(front-proxy-ca|kube-apiserver-requestheader-ca)"/,
+    regex: /^(?:(?!Unable to authenticate the request).)*Unable to authenticate the request.*candidate authority certificate "(front-proxy-ca|kube-apiserver-requestheader-ca)"/,
+    reference: String.raw`Unable to authenticate the request.*candidate authority certificate "(front-proxy-ca|kube-apiserver-requestheader-ca)"`,
     title: "the front-proxy client certificate is not signed by the requestheader CA the extension API server trusts",
     emittedBy: "an extension API server (metrics-server, webhooks built on k8s.io/apiserver)",
     meaning: "kube-apiserver's --proxy-client-cert-file (front-proxy-client.crt) was not signed by the CA published as requestheader-client-ca-file (front-proxy-ca.crt). A CA with the right name exists, but its key is a different one.",
@@ -159,7 +182,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "client-cert-refused-by-apiserver", ref: "A1", role: "diagnosis",
-    regex: /Unable to authenticate the request.*(x509: certificate signed by unknown authority|x509: certificate has expired or is not yet valid|x509: certificate specifies an incompatible key usage)/,
+    regex: /^(?:(?!Unable to authenticate the request).)*Unable to authenticate the request.*(x509: certificate signed by unknown authority|x509: certificate has expired or is not yet valid|x509: certificate specifies an incompatible key usage)/,
+    reference: String.raw`Unable to authenticate the request.*(x509: certificate signed by unknown authority|x509: certificate has expired or is not yet valid|x509: certificate specifies an incompatible key usage)`,
     title: "the API server (or kubelet) refused a client certificate",
     emittedBy: "k8s.io/apiserver authentication filter: kube-apiserver, aggregated API servers, the kubelet",
     meaning: "A client presented a certificate that failed against the server's client CA (kube-apiserver --client-ca-file, or the kubelet's clientCAFile). The client gets 401 Unauthorized.",
@@ -213,7 +237,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "apiservice-unavailable", ref: "W5", role: "diagnosis",
-    regex: /(\S+) failed with: failing or missing response from (\S+): (.+)/,
+    regex: /(?<!\S)(\S+) failed with: failing or missing response from (\S+): (.+)/,
+    reference: String.raw`(\S+) failed with: failing or missing response from (\S+): (.+)`,
     title: "an aggregated API (APIService) fails its discovery check",
     emittedBy: "kube-apiserver's aggregator availability controller",
     meaning: "kube-apiserver could not get an answer from an extension API server. The reason after the URL decides: 401 is front-proxy authentication, x509 is trust in the extension's serving certificate; a timeout is the network.",
@@ -228,7 +253,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "metrics-server-kubelet", ref: "W6", role: "diagnosis",
-    regex: /(?:Failed to scrape node|unable to fully scrape metrics from \S+).*:10250\/.*x509: (.+)/,
+    regex: /^(?:(?!Failed to scrape node|unable to fully scrape metrics from \S).)*(?:Failed to scrape node|unable to fully scrape metrics from \S)(?=(.*?:10250\/))\1.*x509: (.+)/,
+    reference: String.raw`(?:Failed to scrape node|unable to fully scrape metrics from \S+).*:10250\/.*x509: (.+)`,
     title: "metrics-server cannot verify a kubelet's serving certificate",
     emittedBy: "metrics-server",
     meaning: "metrics-server scrapes each kubelet on :10250 and refuses its serving certificate: by default the kubelet serves a self-signed certificate with only its hostname.",
@@ -312,7 +338,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "kubelet-to-apiserver", ref: "L5", role: "diagnosis",
-    regex: /(?:Unable to register node|Failed to list \*v1\.\w+).*?(Unauthorized|x509: .+)/,
+    regex: /^(?:(?!Unable to register node|Failed to list \*v1\.\w).)*(?:Unable to register node|Failed to list \*v1\.\w).*?(Unauthorized|x509: .+)/,
+    reference: String.raw`(?:Unable to register node|Failed to list \*v1\.\w+).*?(Unauthorized|x509: .+)`,
     title: "the kubelet cannot talk to kube-apiserver",
     emittedBy: "kubelet (node registration, informers)",
     meaning: "The kubelet's connection to kube-apiserver, configured by /etc/kubernetes/kubelet.conf, fails on certificates.",
@@ -644,7 +671,8 @@ export const PATTERNS: Pattern[] = [
   },
   {
     id: "name-mismatch", ref: "N1", role: "diagnosis",
-    regex: /x509: certificate is valid for (.+), not (\S+)/,
+    regex: /^(?:(?!x509: certificate is valid for ).)*x509: certificate is valid for (.+), not (\S+)/,
+    reference: String.raw`x509: certificate is valid for (.+), not (\S+)`,
     title: "the certificate does not carry the name or IP the client dialed",
     emittedBy: "Go crypto/x509 (HostnameError)",
     meaning: "The first list is the certificate's SANs (IP SANs when an IP was dialed, DNS SANs otherwise); the last word is the host the client dialed.",

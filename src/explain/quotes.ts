@@ -1,3 +1,4 @@
+import { MAX_LINE_LENGTH } from "./unwrap.js";
 /**
  * What a message quotes about the certificate concerned: the facts `--root`
  * matches against local files. Read from the unwrapped text whatever pattern
@@ -30,7 +31,9 @@ export interface Quoted {
 /** Go prints SKID/AKID as colon-separated uppercase hex; models keep them without colons. */
 const bareHex = (s: string) => s.replace(/:/g, "").toUpperCase();
 
-export function quotedFacts(text: string): Quoted {
+export function quotedFacts(line: string): Quoted {
+  // Also called on the raw line after an error (openssl names its file there): cut like every line (unwrap.ts).
+  const text = line.length > MAX_LINE_LENGTH ? line.slice(0, MAX_LINE_LENGTH) : line;
   const q: Quoted = {};
   let m = /SN=(\d+), SKID=([0-9A-F:]*), AKID=([0-9A-F:]*)/.exec(text);
   if (m) {
@@ -39,7 +42,8 @@ export function quotedFacts(text: string): Quoted {
     if (m[2]) q.subjectKeyId = bareHex(m[2]);
     if (m[3]) q.authorityKeyId = bareHex(m[3]);
   }
-  m = /x509: certificate is valid for (.+), not (\S+)/.exec(text);
+  // Only the first "valid for" is tried (patterns.ts, LINEAR): a line of them would otherwise retry from each.
+  m = /^(?:(?!x509: certificate is valid for ).)*x509: certificate is valid for (.+), not (\S+)/.exec(text);
   if (m) {
     q.validFor = m[1].split(", ").map((s) => s.trim()).filter(Boolean);
     q.host = trimHost(m[2]);

@@ -37,6 +37,14 @@ export interface Unwrapped {
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
+/**
+ * Lines are cut here before anything runs on them: real certificate errors are
+ * a few hundred characters (a klog line with a long err="…" stays under 4 KiB),
+ * and every pattern is linear in the line (patterns.ts, LINEAR), so a line an
+ * attacker made megabytes long costs no more than 8 KiB of it. docs/limits.md.
+ */
+export const MAX_LINE_LENGTH = 8192;
+
 // Prefixes, each anchored at the start, removed in this order.
 const JOURNAL = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?) \S+ ([\w.@-]+?)(?:\[\d+\])?: /;
 const CRI = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
@@ -153,7 +161,7 @@ function closeQuotes(core: string): string {
 
 /** Unwraps one line of a log or one pasted message. */
 export function unwrapLine(line: string): Unwrapped {
-  const raw = line.replace(ANSI, "").trim();
+  const raw = (line.length > MAX_LINE_LENGTH ? line.slice(0, MAX_LINE_LENGTH) : line).replace(ANSI, "").trim();
   let s = raw;
   let logger: Logger | undefined;
   let source: string | undefined;

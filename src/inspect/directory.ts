@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { readInputFile } from "../store/files.js";
 import { dirname, join } from "node:path";
 import { messageOf, readBytes, type ReadContext } from "./read.js";
 
@@ -35,11 +36,12 @@ export async function readDirectory(dir: string, ctx: ReadContext): Promise<void
   const inner: ReadContext = { ...ctx, inDirectory: true };
   for (const path of listFiles(dir)) {
     try {
-      const bytes = readFileSync(path);
-      if (bytes.length > MAX_FILE_BYTES) {
+      // Sized before it is read: a huge file costs nothing; a FIFO swapped in since the listing is refused by readInputFile.
+      if (statSync(path).size > MAX_FILE_BYTES) {
         ctx.out.skipped++;
         continue;
       }
+      const bytes = readInputFile(path);
       const found = await readBytes(bytes, { input: dir, file: path }, inner, dirname(path));
       if (!found) ctx.out.skipped++;
     } catch (err) {

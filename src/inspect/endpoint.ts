@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
-import { inputError } from "../errors.js";
+import { inputError, isKubepkiError } from "../errors.js";
+import { readInputFile } from "../store/files.js";
 import { decodePem } from "../pki/pem.js";
 import { readCertificate } from "../pki/x509-fast.js";
 import type { ReadContext } from "./read.js";
@@ -83,8 +83,9 @@ function connectError(err: NodeJS.ErrnoException, label: string): Error {
 
 function readPemFile(path: string, flag: string): Buffer {
   try {
-    return readFileSync(path);
+    return readInputFile(path, "file", `${flag} ${path}`);
   } catch (err) {
+    if (isKubepkiError(err)) throw err;
     throw inputError(`${flag} ${path}: cannot read: ${(err as NodeJS.ErrnoException).code}`);
   }
 }

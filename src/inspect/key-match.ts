@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { readInputFile } from "../store/files.js";
 import { join } from "node:path";
 import { decodePem } from "../pki/pem.js";
 import { readCertificate } from "../pki/x509-fast.js";
@@ -18,7 +19,7 @@ function certificatesIn(dir: string): { label: string; spki: Buffer }[] {
   for (const name of names.filter((n) => CERT_FILE.test(n))) {
     try {
       const path = join(dir, name);
-      const text = readFileSync(path).toString("latin1");
+      const text = readInputFile(path).toString("latin1");
       for (const b of decodePem(text, path)) {
         if (b.label === "CERTIFICATE") {
           const f = readCertificate(b.der, path);

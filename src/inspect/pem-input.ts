@@ -1,9 +1,19 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { inputError } from "../errors.js";
+import { checkDerDepth } from "../pki/der.js";
 import { describeKey } from "../pki/keys.js";
 import { decodePem, type PemBlock } from "../pki/pem.js";
 import { readCertificate } from "../pki/x509-fast.js";
 import type { Collector, KeyItem, Source } from "./types.js";
+
+/** Refuses DER nested past what any certificate or key needs, before a recursive parser sees it. */
+function shallow(der: Buffer, what: string): void {
+  try {
+    checkDerDepth(der);
+  } catch (err) {
+    throw inputError(`${what}: ${(err as Error).message}`);
+  }
+}
 
 /** PEM labels of private keys node:crypto opens, with the DER encoding each one holds. */
 const PRIVATE_KEY_TYPES: Record<string, "pkcs8" | "pkcs1" | "sec1"> = {
@@ -45,6 +55,7 @@ function readKeyBlock(block: PemBlock, source: Source, besideDir: string | undef
 export async function readPem(bytes: Buffer, source: Source, besideDir: string | undefined, out: Collector): Promise<boolean> {
   const what = labelFor(source);
   const blocks = decodePem(bytes.toString("latin1"), what);
+  for (const b of blocks) shallow(b.der, what);
   const certs = blocks.filter((b) => CERTIFICATE_LABELS.has(b.label));
   const requests = blocks.filter((b) => REQUEST_LABELS.has(b.label));
   let found = false;
@@ -71,6 +82,7 @@ export async function readPem(bytes: Buffer, source: Source, besideDir: string |
 /** A DER file: a certificate, a request, a private key or a public key. Returns false if it is none. */
 export async function readDer(bytes: Buffer, source: Source, besideDir: string | undefined, out: Collector): Promise<boolean> {
   const what = labelFor(source);
+  shallow(bytes, what);
   try {
     out.items.push({ type: "certificate", source, facts: readCertificate(bytes, what) });
     return true;

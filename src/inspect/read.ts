@@ -1,8 +1,9 @@
 // Synchronous reads on purpose: certificates are small and usually in the page cache, and
 // fs/promises costs more in start-up and per-call overhead than it saves in overlap.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { KubepkiError, inputError } from "../errors.js";
+import { KubepkiError, inputError, isKubepkiError } from "../errors.js";
+import { readInputFile, readStdin } from "../store/files.js";
 import { looksLikePem, readDer, readPem } from "./pem-input.js";
 import type { Collector, InspectOptions, Source } from "./types.js";
 
@@ -80,8 +81,9 @@ export function labelOfSource(source: Source): string {
 export async function readReferencedFile(path: string, source: Source, ctx: ReadContext): Promise<void> {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readInputFile(path, "file", `${labelOfSource(source)}: ${path}`);
   } catch (err) {
+    if (isKubepkiError(err)) throw err;
     throw inputError(`${labelOfSource(source)}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }
   const recognised = await readBytes(bytes, { ...source, file: path }, { ...ctx, inDirectory: false, depth: ctx.depth + 1 }, dirname(resolve(path)));
@@ -94,7 +96,7 @@ const ENDPOINT = /^(?:https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5}
 export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
   const source: Source = { input: arg };
   if (arg === "-") {
-    const bytes = await (ctx.options.stdin ?? readStdin)();
+    const bytes = await (ctx.options.stdin ?? (() => readStdin("file", "(stdin)")))();
     await readBytes(bytes, { input: "-", file: "(stdin)" }, ctx, undefined);
     return;
   }
@@ -117,15 +119,12 @@ export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
   }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(arg);
+    bytes = readInputFile(arg, "file");
   } catch (err) {
+    if (isKubepkiError(err)) throw err;
     throw inputError(`${arg}: cannot read: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }
   await readBytes(bytes, { input: arg, file: arg }, ctx, dirname(resolve(arg)));
 }
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+

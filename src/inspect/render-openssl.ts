@@ -2,6 +2,7 @@
 // people who read certificates that way. Tests diff it against openssl itself.
 import { children, content, decodeOid, readTlv } from "../pki/der.js";
 import type { CertificateFacts, RDN } from "../pki/x509-fast.js";
+import { terminalSafe } from "../text.js";
 
 const OPENSSL_ATTRIBUTE: Record<string, string> = { serialNumber: "serialNumber", street: "street", postalCode: "postalCode" };
 const EKU_TEXT: Record<string, string> = {
@@ -154,5 +155,7 @@ export function renderOpensslText(f: CertificateFacts): string {
     "    Signature Value:",
     ...hexRows(f.signature, 18, "        "),
   ];
-  return lines.join("\n") + "\n";
+  // Each line escaped on its own (kubepki's lines hold no control character): a name or SAN
+  // with an escape or a newline in it shows as text and cannot start a line of its own.
+  return lines.map(terminalSafe).join("\n") + "\n";
 }

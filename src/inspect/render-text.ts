@@ -1,6 +1,7 @@
 import { shortHumanDuration } from "../cluster/duration.js";
 import { keyLabel } from "../pki/keys.js";
 import { table, type Style } from "../cli/style.js";
+import { terminalSafeDeep } from "../text.js";
 import type { CertificateReport, EndpointReport, KeyReport, RequestReport } from "./report.js";
 
 const DAY_S = 86_400;
@@ -47,7 +48,8 @@ function wrapList(items: string[], width = 72): string[] {
   return lines;
 }
 
-export function renderCertificate(c: CertificateReport, s: Style): string {
+export function renderCertificate(raw: CertificateReport, s: Style): string {
+  const c = terminalSafeDeep(raw); // subjects, SANs, file names and host:port came from input
   const kind = c.kind === "any" ? "no extended key usage (any use)" : c.kind;
   const like = looksLike(c);
   const sans = [
@@ -101,7 +103,8 @@ export function renderCertificate(c: CertificateReport, s: Style): string {
   return text;
 }
 
-export function renderRequest(r: RequestReport, s: Style): string {
+export function renderRequest(raw: RequestReport, s: Style): string {
+  const r = terminalSafeDeep(raw); // subjects, SANs, file names and host:port came from input
   const o = r.object;
   const sans = [...r.sans.dns.map((d) => `DNS:${d}`), ...r.sans.ip.map((d) => `IP:${d}`), ...r.sans.email.map((d) => `email:${d}`), ...r.sans.uri.map((d) => `URI:${d}`)];
   const pairs: [string, string | string[] | undefined][] = [
@@ -127,13 +130,15 @@ export function renderRequest(r: RequestReport, s: Style): string {
   return `${s.bold(r.source.label)}\n${rows(pairs, "  ")}\n  ${s.bold("Kubernetes")}\n${rows(kube, "    ")}\n`;
 }
 
-export function renderKey(k: KeyReport, s: Style): string {
+export function renderKey(raw: KeyReport, s: Style): string {
+  const k = terminalSafeDeep(raw); // subjects, SANs, file names and host:port came from input
   const what = k.form === "encrypted" ? "encrypted private key (not opened)" : `${k.form} key, ${k.key ? keyLabel(k.key) : "unknown type"}  (key material not shown)`;
   const matches = k.form === "encrypted" ? undefined : k.matches.length ? k.matches : s.yellow("no certificate or key found with this key's public half (among the inputs and beside the file)");
   return `${s.bold(k.source.label)}\n${rows([["Key", what], ["Matches", matches]], "  ")}\n`;
 }
 
-export function renderEndpoint(e: EndpointReport, s: Style): string {
+export function renderEndpoint(raw: EndpointReport, s: Style): string {
+  const e = terminalSafeDeep(raw); // subjects, SANs, file names and host:port came from input
   const verified = e.verified ? s.green(`yes, against ${e.trust}`) : s.red(`NO against ${e.trust}: ${e.verifyError}`);
   const name = e.nameValid ? s.green(`yes, valid for ${e.checkedName}`) : s.red(`NO: ${e.nameError}`);
   const client: Record<EndpointReport["clientCertificate"], string> = {
@@ -155,7 +160,8 @@ export function renderEndpoint(e: EndpointReport, s: Style): string {
 }
 
 /** `--short`: one line per item. */
-export function shortRow(item: CertificateReport | RequestReport | KeyReport | EndpointReport, type: string, s: Style): string[] {
+export function shortRow(raw: CertificateReport | RequestReport | KeyReport | EndpointReport, type: string, s: Style): string[] {
+  const item = terminalSafeDeep(raw);
   if (type === "certificate") {
     const c = item as CertificateReport;
     const warn = c.warnings.filter((w) => w.code !== "expired" && w.code !== "expires-soon").map((w) => w.code);

@@ -105,3 +105,30 @@ export function decodeTime(buf: Uint8Array, t: Tlv): Date {
   if (t.tag === 0x17) year += year < 50 ? 2000 : 1900;
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
 }
+
+/** Certificates, requests and keys nest about ten levels deep; nothing kubepki reads needs more. */
+export const MAX_DER_DEPTH = 32;
+
+/**
+ * Throws when constructed elements nest deeper than `max`, before a recursive
+ * library parser (asn1js) walks them: a few megabytes of nested SEQUENCE
+ * headers would otherwise recurse until the stack runs out. Iterative, one pass.
+ * Malformed encoding is left for the real parser to report.
+ */
+export function checkDerDepth(buf: Uint8Array, max = MAX_DER_DEPTH): void {
+  const ends: number[] = [];
+  let off = 0;
+  try {
+    while (off < buf.length) {
+      while (ends.length > 0 && off >= ends[ends.length - 1]) ends.pop();
+      const t = readTlv(buf, off, ends.length > 0 ? ends[ends.length - 1] : buf.length);
+      if (t.tag & 0x20) {
+        if (ends.length >= max) throw new DerError(`DER nested deeper than ${max} levels`);
+        ends.push(t.end);
+        off = t.contentStart;
+      } else off = t.end;
+    }
+  } catch (err) {
+    if (err instanceof DerError && err.message.startsWith("DER nested")) throw err;
+  }
+}

@@ -5,25 +5,40 @@ export interface PemBlock {
   der: Buffer;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const BEGIN = "-----BEGIN ";
+const LABEL = /^[A-Z0-9 ]+$/;
 
 /**
  * Splits text into its PEM blocks (RFC 7468), ignoring text between blocks as
  * OpenSSL and Go do. A BEGIN without a matching END, or bad base64 inside a
  * block, is an error naming `what`.
+ *
+ * A scan with indexOf, not a regular expression: each character is looked at a
+ * bounded number of times, so a megabyte of BEGIN lines with no END is refused
+ * in milliseconds (a lazy `[\s\S]*?` pattern retried the rest of the text from
+ * every BEGIN, quadratic, and overflowed the stack on a 100 MB bundle).
  */
 export function decodePem(text: string, what: string): PemBlock[] {
   const blocks: PemBlock[] = [];
-  let consumed = 0;
-  for (const m of text.matchAll(BLOCK)) {
-    const body = m[2].replace(/\s+/g, "");
+  const truncated = () => inputError(`${what}: truncated PEM (a BEGIN line has no matching END line)`);
+  for (let at = text.indexOf(BEGIN); at !== -1; ) {
+    const labelStart = at + BEGIN.length;
+    const labelEnd = text.indexOf("-----", labelStart);
+    const eol = text.indexOf("\n", labelStart);
+    if (labelEnd === -1 || eol === -1 || labelEnd > eol) throw truncated();
+    const label = text.slice(labelStart, labelEnd);
+    const afterHeader = labelEnd + 5;
+    if (!LABEL.test(label) || (eol !== afterHeader && !(eol === afterHeader + 1 && text[afterHeader] === "\r"))) throw truncated();
+    const endLine = `-----END ${label}-----`;
+    const end = text.indexOf(endLine, eol + 1);
+    if (end === -1) throw truncated();
+    const body = text.slice(eol + 1, end).replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) {
-      throw inputError(`${what}: the ${m[1]} PEM block has invalid base64`);
+      throw inputError(`${what}: the ${label} PEM block has invalid base64`);
     }
-    blocks.push({ label: m[1], der: Buffer.from(body, "base64") });
-    consumed = (m.index ?? 0) + m[0].length;
+    blocks.push({ label, der: Buffer.from(body, "base64") });
+    at = text.indexOf(BEGIN, end + endLine.length);
   }
-  if (text.indexOf("-----BEGIN ", consumed) !== -1) throw inputError(`${what}: truncated PEM (a BEGIN line has no matching END line)`);
   return blocks;
 }
 

@@ -4,6 +4,7 @@ import type { Style } from "../cli/style.js";
 import { table } from "../cli/style.js";
 import { terminalSafe } from "../text.js";
 import { overallStatus } from "./check-data.js";
+import { terminalSafeDeep } from "../text.js";
 
 /** Paths relative to the pki or kubeconfig folder: the header says where those are. */
 function shortFile(r: CertificateRow, result: CheckResult): string {
@@ -20,7 +21,8 @@ const sansCell = (sans: string[]) => (sans.length > 4 ? `${sans.slice(0, 4).join
 
 const dateOf = (iso?: string) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
-export function renderCheckText(result: CheckResult, style: Style): string {
+export function renderCheckText(raw: CheckResult, style: Style): string {
+  const result = terminalSafeDeep(raw); // names, SANs and paths read from the node, escaped once (issue 11)
   const f = result.facts;
   const paint = (status: string) => (status === "FAIL" ? style.red(status) : status === "WARN" ? style.yellow(status) : style.green(status));
   const node = [f.nodeName ?? "(name unknown)", f.advertiseAddress, f.controlPlaneEndpoint && `endpoint ${f.controlPlaneEndpoint}`].filter(Boolean).join(", ");

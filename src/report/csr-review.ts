@@ -2,6 +2,7 @@ import { formatGoDuration } from "../cluster/duration.js";
 import type { Style } from "../cli/style.js";
 import { table } from "../cli/style.js";
 import type { ReviewItem } from "../signer/review.js";
+import { terminalSafe, terminalSafeDeep } from "../text.js";
 
 /** `-o json|yaml` of csr review (docs/csr.md). */
 export function reviewData(file: string, items: ReviewItem[]) {
@@ -12,7 +13,10 @@ const keyText = (k: ReviewItem["key"]) => (k.type === "RSA" ? `RSA ${k.bits}` : 
 const list = (xs: string[]) => (xs.length ? xs.join(", ") : "none");
 
 /** One block per request: who it makes you, what it may do, whether the signer takes it, and loud warnings. */
-export function renderReview(file: string, items: ReviewItem[], style: Style): string {
+export function renderReview(rawFile: string, rawItems: ReviewItem[], style: Style): string {
+  // Names, groups, SANs and messages are the requester's: escaped before the warnings are coloured around them.
+  const file = terminalSafe(rawFile);
+  const items = terminalSafeDeep(rawItems);
   const out: string[] = [];
   for (const i of items) {
     const sans = [...i.dnsNames.map((d) => `DNS:${d}`), ...i.ipAddresses.map((a) => `IP:${a}`), ...i.emailAddresses.map((e) => `email:${e}`), ...i.uris.map((u) => `URI:${u}`)];

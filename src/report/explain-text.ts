@@ -1,5 +1,6 @@
 import type { Style } from "../cli/style.js";
 import type { Entry, ExplainResult, FileMatch } from "../explain/index.js";
+import { terminalSafeDeep } from "../text.js";
 
 const INDENT = "   ";
 
@@ -41,7 +42,9 @@ function entryText(e: Entry, n: number, style: Style): string {
 }
 
 /** The human report: one block per distinct problem, then a count line. */
-export function renderExplainText(result: ExplainResult, style: Style): string {
+export function renderExplainText(raw: ExplainResult, style: Style): string {
+  // Log lines are anyone's text: an OSC 52 (clipboard write) or a cursor move in one is shown, not obeyed.
+  const result = terminalSafeDeep(raw);
   const blocks = result.entries.map((e, i) => entryText(e, i + 1, style));
   const problems = result.entries.length;
   const summary = problems

@@ -5,7 +5,7 @@ import type { ItemOutcome, InitResult } from "../issue/init.js";
 import type { KubeconfigOutcome } from "../issue/kubeconfigs.js";
 import type { Style } from "../cli/style.js";
 import { table } from "../cli/style.js";
-import { shellCommand } from "../text.js";
+import { shellCommand, terminalSafe, terminalSafeDeep } from "../text.js";
 
 const PAST: Record<ItemOutcome["action"], string> = {
   create: "created", keep: "kept", copy: "copied", replace: "replaced", conflict: "CONFLICT", blocked: "BLOCKED", external: "external",
@@ -94,7 +94,10 @@ function actionLabel(o: { action: ItemOutcome["action"] }, style: Style): string
 }
 
 /** The human summary after issuing: a table, the serving certificates' SANs, problems, what to do next. */
-export function renderInitText(result: InitResult, outDir: string, seconds: number, style: Style): string {
+export function renderInitText(raw: InitResult, rawOutDir: string, seconds: number, style: Style): string {
+  // Node names, SANs and paths come from flags and config files: escaped once, before colours are added.
+  const result = terminalSafeDeep(raw);
+  const outDir = terminalSafe(rawOutDir);
   const { cluster, outcomes } = result;
   const now = Date.now();
   const header = `kubepki init: profile ${cluster.profile}, cluster "${cluster.clusterName}", ${cluster.controlPlane.length} control-plane node(s) ` +
@@ -155,7 +158,9 @@ export function renderInitText(result: InitResult, outDir: string, seconds: numb
 }
 
 /** --dry-run: every certificate with subject, SANs, issuer, validity and files. */
-export function renderInitPlan(result: InitResult, outDir: string, style: Style): string {
+export function renderInitPlan(raw: InitResult, rawOutDir: string, style: Style): string {
+  const result = terminalSafeDeep(raw);
+  const outDir = terminalSafe(rawOutDir);
   const lines = [`Plan for ${outDir} (dry run: nothing is written)`, ""];
   if (result.recovered) lines.push(style.yellow("An earlier run was interrupted here: the real run first rolls it back (the tree as it was before that run), then plans again."), "");
   for (const o of result.outcomes) {
