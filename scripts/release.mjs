@@ -80,7 +80,7 @@ try {
     const blob = join(work, `sea-${arch}.blob`);
     const config = join(work, `sea-${arch}.json`);
     writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native, useSnapshot: false }));
-    execFileSync(maker, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(maker, ["--experimental-sea-config", config], { stdio: "pipe" }); // its stderr is in the error when it fails
 
     const exe = join(OUT, `kubepki-linux-${arch}`);
     copyFileSync(node, exe);
