@@ -6,7 +6,8 @@
 // README's quick start relies on) and a user of the package needs none of the scripts, so
 // `npm pack` and `npm publish` pack a package.json without them: `strip` (prepack) saves the
 // repository's own, `restore` (postpack) puts it back. npm reads package.json again after
-// prepack, both for the tarball and for what `npm publish` sends to the registry.
+// prepack, both for the tarball and for what `npm publish` sends to the registry; so it no
+// longer sees prepare then, and prepack runs it first (package.json: "npm run prepare && …").
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const SAVED = ".cache/package.json.packing";

@@ -70,7 +70,7 @@ test("npm pack → install in an empty folder → npx kubepki init → openssl v
   const example = /```js\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, "docs/library.md"), "utf8"))?.[1];
   assert.ok(example, "docs/library.md has a ```js example");
   writeFileSync(join(app, "example.mjs"), example);
-  const ran = sh(process.execPath, ["example.mjs", join(app, "demo/pki/apiserver.crt")], { cwd: app, check: true });
+  const ran = sh(process.execPath, ["example.mjs", join(app, "demo")], { cwd: app, check: true });
   assert.match(ran.stdout, /CN=kube-apiserver/);
   assert.match(ran.stdout, /DNS:kubernetes\.default\.svc\.cluster\.local/);
   writeFileSync(join(app, "example.mts"), example);
@@ -117,7 +117,8 @@ test("the image: built from scratch, runs as a non-root user, holds only the exe
   assert.deepEqual(files.sort(), ["/etc/group", "/etc/passwd", "/usr/local/bin/kubepki", ...libs].sort(), "the executable, what ldd lists, and the user");
 
   // As the image's user, in its working directory, with nothing else around.
-  const run = (args: string[]) => sh("chroot", [`--userspec=${config.config.User}`, rootfs, ...config.config.Entrypoint, ...args], { env: { PATH: "/usr/local/bin", ...Object.fromEntries(config.config.Env.map((e: string) => e.split("="))) }, timeout: 120_000 });
+  const chroot = sh("sh", ["-c", "command -v chroot"], { check: true }).stdout.trim();
+  const run = (args: string[]) => sh(chroot, [`--userspec=${config.config.User}`, rootfs, ...config.config.Entrypoint, ...args], { env: { PATH: "/usr/local/bin", ...Object.fromEntries(config.config.Env.map((e: string) => e.split("="))) }, timeout: 120_000 });
   const out = join(config.config.WorkingDir, "k");
   const init = run(["init", "--out", out, ...INIT]);
   assert.equal(init.code, 0, init.stderr);
