@@ -35,6 +35,21 @@ function parseArchs(argv) {
   return archs;
 }
 
+/**
+ * postject's ELF writer (LIEF) warns about the note section it adds ("Can't find string offset for
+ * section name '.note.100'"), a dozen lines per build; the binary is sound (nodejs/postject#83,
+ * and every test here runs it). Other warnings still show.
+ */
+async function injectQuietly(inject, ...args) {
+  const warn = console.warn;
+  console.warn = (...w) => /^warning: Can't find string offset for section name/.test(String(w[0])) || warn(...w);
+  try {
+    await inject(...args);
+  } finally {
+    console.warn = warn;
+  }
+}
+
 const sha512 = (file) => `sha512-${createHash("sha512").update(readFileSync(file)).digest("base64")}`;
 
 /** The package's tarball, from the cache or `npm pack`, refused unless its sha512 is the pinned one. */
@@ -85,7 +100,7 @@ try {
     const exe = join(OUT, `kubepki-linux-${arch}`);
     copyFileSync(node, exe);
     chmodSync(exe, 0o755);
-    await inject(exe, "NODE_SEA_BLOB", readFileSync(blob), { sentinelFuse: SEA_FUSE });
+    await injectQuietly(inject, exe, "NODE_SEA_BLOB", readFileSync(blob), { sentinelFuse: SEA_FUSE });
     if (native) console.log(execFileSync(exe, ["--version"], { encoding: "utf8" }).trim());
     else console.log(`kubepki-linux-${arch}: built without a code cache; not run here (this machine is ${process.arch})`);
   }
