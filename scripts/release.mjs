@@ -3,7 +3,7 @@
 //
 // Each is a Node single executable application (SEA): an official Node 22 binary, taken from the
 // npm packages node-linux-<arch> (the nodejs.org build, published on the registry), with the whole
-// CLI injected into it by postject as one CommonJS file. Both packages are pinned by version and
+// CLI injected into it by postject as one CommonJS file. These packages and postject are pinned by version and
 // by the registry's sha512, and cached in .cache/release/. Only the binary that can run here gets
 // V8's code cache: the cache is made by running that binary, and V8 on another architecture
 // would reject it. Options: --arch x64,arm64 (the default: both).
