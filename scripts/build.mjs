@@ -10,13 +10,10 @@
 // One file per command loads ~15 ms faster than the same code split into shared chunks.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-// Prefer the packages' ES module builds: unused code is dropped.
-const common = { bundle: true, platform: "node", target: "node20", logLevel: "warning", legalComments: "none", mainFields: ["module", "main"], conditions: ["module"] };
+import { cjs, common, versionOptions } from "./esbuild-common.mjs";
 
 // The commands are src/cli/commands.ts's table: each `import("./NAME.js")` there is one bundle here.
 const COMMANDS = [...readFileSync(new URL("../src/cli/commands.ts", import.meta.url), "utf8").matchAll(/import\("\.\/([a-z-]+)\.js"\)/g)].map((m) => m[1]);
@@ -38,8 +35,7 @@ function externals(prefix, commands = false) {
 
 const cli = "dist/cli";
 rmSync(cli, { recursive: true, force: true });
-const cjs = { ...common, format: "cjs", minify: true, supported: { "dynamic-import": false }, define: { KUBEPKI_VERSION: JSON.stringify(version) } };
-await build({ ...cjs, entryPoints: { kubepki: "src/cli/main.ts" }, outdir: cli, plugins: [externals("./vendor/", true)] });
+await build({ ...cjs, ...versionOptions(), entryPoints: { kubepki: "src/cli/main.ts" }, outdir: cli, plugins: [externals("./vendor/", true)] });
 await build({ ...cjs, entryPoints: Object.fromEntries(COMMANDS.map((c) => [c, `src/cli/${c}.ts`])), outdir: cli, plugins: [externals("./vendor/")] });
 await build({ ...cjs, entryPoints: Object.fromEntries(VENDOR.map((v) => [vendorFile(v).slice(0, -3), v])), outdir: `${cli}/vendor`, plugins: [externals("./")] });
 // The package is "type": "module"; these files are CommonJS.

@@ -23,9 +23,18 @@ function runSync(cmd: string, args: string[], options: SpawnSyncOptions = {}): R
   return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-/** Runs the built CLI (bin/kubepki), as a user would. */
+/**
+ * The kubepki under test, as [command, args]: bin/kubepki run by this node, or the executable
+ * that KUBEPKI_BIN names (scripts/test.sh re-runs tests against the release executable that way).
+ */
+export function kubepkiCommand(args: string[]): [string, string[]] {
+  const bin = process.env.KUBEPKI_BIN;
+  return bin ? [bin, args] : [process.execPath, [BIN, ...args]];
+}
+
+/** Runs the kubepki under test (see kubepkiCommand), as a user would. */
 export function kubepki(args: string[], options: SpawnSyncOptions = {}): Run {
-  return runSync(process.execPath, [BIN, ...args], { ...options, env: { ...process.env, NO_COLOR: "1", ...options.env } });
+  return runSync(...kubepkiCommand(args), { ...options, env: { ...process.env, NO_COLOR: "1", ...options.env } });
 }
 
 /** Runs openssl; `input` goes to stdin. */
