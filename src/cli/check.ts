@@ -58,7 +58,7 @@ Judging:
   --strict                         exit 1 on warnings too
 
 Output:
-  -o, --output text|json|yaml      the report on stdout (default text); the schema is in docs/check.md
+  -o, --output text|wide|json|yaml the report on stdout (default text, 120 columns; wide: every column); the schema is in docs/check.md
   --prometheus                     print node_exporter textfile metrics instead of the report
   --prometheus-file FILE           also write the metrics to FILE, atomically (for the textfile collector)
   --html FILE                      also write a self-contained HTML page: CA tree, expiry timeline, findings
@@ -101,7 +101,9 @@ const options = {
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags("check", argv, options);
-  const format = outputFormat(values.output, "check");
+  // -o wide: the text report with every column, like kubectl's.
+  const wide = values.output === "wide";
+  const format = wide ? "text" : outputFormat(values.output, "check");
   if (values["pki-dir"] !== undefined && values["cert-dir"] !== undefined) throw inputError("check: --pki-dir and --cert-dir are the same flag; give one");
   if (values.prometheus && values.output !== undefined) throw inputError("check: --prometheus prints metrics instead of the report; drop -o, or use --prometheus-file");
   const result = await checkNode({
@@ -133,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
     const { renderCheckPrometheus } = await import("../report/check-prometheus.js");
     writeStdout(renderCheckPrometheus(result));
   } else if (format === "text") {
-    writeStdout(renderCheckText(result, stdoutStyle()) + "\n");
+    writeStdout(renderCheckText(result, stdoutStyle(), wide) + "\n");
   } else {
     const data = checkReportData(result);
     writeStdout(format === "json" ? JSON.stringify(data, null, 2) + "\n" : toYAML(data));

@@ -7,21 +7,29 @@ import { overallStatus } from "./check-data.js";
 import { terminalSafeDeep } from "../text.js";
 
 /** Paths relative to the pki or kubeconfig folder: the header says where those are. */
-function shortFile(r: CertificateRow, result: CheckResult): string {
+function shortFile(r: CertificateRow, result: CheckResult, withUser = true): string {
   const under = (dir: string, f: string) => (f.startsWith(`${dir}/`) ? relative(dir, f) : f);
   if (r.kubeconfigUser !== undefined || r.file.endsWith(".conf")) {
     const file = under(result.kubeconfigDir, r.file);
-    return r.kubeconfigUser ? `${file} (${r.kubeconfigUser})` : file;
+    return r.kubeconfigUser && withUser ? `${file} (${r.kubeconfigUser})` : file;
   }
   return under(result.pkiDir, r.file);
 }
+
+/** Who the certificate says it is: CN, and O when it has one. */
+const identity = (r: CertificateRow) => (r.missing ? "!MISSING!" : `${r.commonName ?? ""}${r.organization.length ? ` (${r.organization.join(",")})` : ""}`);
 
 /** The first SANs and a count: the full list is in -o json and --html. */
 const sansCell = (sans: string[]) => (sans.length > 4 ? `${sans.slice(0, 4).join(",")},+${sans.length - 4}` : sans.join(",") || "-");
 
 const dateOf = (iso?: string) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
-export function renderCheckText(raw: CheckResult, style: Style): string {
+/**
+ * The report as text. The table fits 120 columns (file, identity, expiry,
+ * status); `wide` adds component, role, row id, SANs and issuer, like kubectl's
+ * `-o wide`.
+ */
+export function renderCheckText(raw: CheckResult, style: Style, wide = false): string {
   const result = terminalSafeDeep(raw); // names, SANs and paths read from the node, escaped once (issue 11)
   const f = result.facts;
   const paint = (status: string) => (status === "FAIL" ? style.red(status) : status === "WARN" ? style.yellow(status) : style.green(status));
@@ -34,13 +42,15 @@ export function renderCheckText(raw: CheckResult, style: Style): string {
     ...(facts.length ? [terminalSafe(`facts: ${facts.join("; ")}`)] : []),
     "",
   ];
-  const rows = [["COMPONENT", "ROLE", "CERTIFICATE", "FILE", "CN", "O", "SANS", "ISSUER", "EXPIRES", "RESIDUAL", "STATUS"]];
+  const rows = wide
+    ? [["COMPONENT", "ROLE", "CERTIFICATE", "FILE", "CN", "O", "SANS", "ISSUER", "EXPIRES", "RESIDUAL", "STATUS"]]
+    : [["FILE", "IDENTITY", "EXPIRES", "STATUS"]];
   for (const r of result.certificates) {
-    rows.push([
-      r.component, r.role, r.id, terminalSafe(shortFile(r, result)),
-      r.missing ? "!MISSING!" : terminalSafe(r.commonName ?? ""), terminalSafe(r.organization.join(",")) || "-", terminalSafe(sansCell(r.sans)),
-      terminalSafe(r.issuer ?? ""), dateOf(r.notAfter), r.residual ?? "", paint(r.status),
-    ]);
+    rows.push(wide ? [
+      r.component, r.role, r.id, shortFile(r, result),
+      r.missing ? "!MISSING!" : r.commonName ?? "", r.organization.join(",") || "-", sansCell(r.sans),
+      r.issuer ?? "", dateOf(r.notAfter), r.residual ?? "", paint(r.status),
+    ] : [shortFile(r, result, false), identity(r), r.notAfter ? `${r.notAfter.slice(0, 10)} (${r.residual})` : "", paint(r.status)]);
   }
   lines.push(table(rows, "  "));
   const { error, warning, info } = result.summary;
