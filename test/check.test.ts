@@ -53,8 +53,12 @@ describe("a healthy node", () => {
   test("the text report is the table plus a verdict", () => {
     const { code, stdout } = kubepki(["check", "--root", healthy]);
     assert.equal(code, 0);
-    assert.match(stdout, /^COMPONENT\s+ROLE\s+CERTIFICATE\s+FILE\s+CN\s+O\s+SANS\s+ISSUER\s+EXPIRES\s+RESIDUAL\s+STATUS$/m);
-    assert.match(stdout, /^etcd\s+peer\s+etcd-peer\s+etcd\/peer\.crt\s+cp1\s+-\s+DNS:cp1,DNS:localhost,IP:10\.0\.0\.10,IP:127\.0\.0\.1,\+1\s+etcd-ca\s+/m);
+    assert.match(stdout, /^FILE\s+IDENTITY\s+EXPIRES\s+STATUS$/m);
+    assert.match(stdout, /^etcd\/peer\.crt\s+cp1\s+\d{4}-\d\d-\d\d \(364d\)\s+OK$/m);
+    assert.ok(Math.max(...stdout.split("\n").filter((l) => /\s(OK|WARN|FAIL)$/.test(l)).map((l) => l.length)) <= 120, "the table fits 120 columns");
+    const wide = kubepki(["check", "--root", healthy, "-o", "wide"]).stdout;
+    assert.match(wide, /^COMPONENT\s+ROLE\s+CERTIFICATE\s+FILE\s+CN\s+O\s+SANS\s+ISSUER\s+EXPIRES\s+RESIDUAL\s+STATUS$/m);
+    assert.match(wide, /^etcd\s+peer\s+etcd-peer\s+etcd\/peer\.crt\s+cp1\s+-\s+DNS:cp1,DNS:localhost,IP:10\.0\.0\.10,IP:127\.0\.0\.1,\+1\s+etcd-ca\s+/m);
     assert.match(stdout, /^OK: 16 certificates checked, 0 error\(s\), 0 warning\(s\)\.$/m);
     assert.doesNotMatch(stdout, /\x1b\[/, "no colour when not on a terminal");
     assert.doesNotMatch(stdout, /PRIVATE KEY/);
