@@ -168,13 +168,21 @@ const TRUST: Record<string, { component: string; flag: string }> = {
 };
 
 
+/**
+ * Where the node's /etc/kubernetes is under a root: the root itself for a tree
+ * as `kubepki init --out DIR` or a backup of /etc/kubernetes leaves it (a pki/
+ * folder and no etc/kubernetes). Writers lock this folder before reading the node.
+ */
+export function kubernetesDirOf(root: string): string {
+  return !existsSync(join(root, "etc/kubernetes")) && existsSync(join(root, "pki")) ? root : rooted(root, HOST_KUBERNETES);
+}
+
 /** The layout of one node: what it is, where each file is, what each must say, who trusts what. */
 export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeInventory> {
   const root = resolve(options.root ?? "/");
   if (!existsSync(root)) throw inputError(`--root: ${root} does not exist`);
   const notes: Finding[] = [];
-  // A tree as `kubepki init --out DIR` or a backup of /etc/kubernetes leaves it: DIR is /etc/kubernetes itself.
-  const kubernetesDir = !existsSync(join(root, "etc/kubernetes")) && existsSync(join(root, "pki")) ? root : rooted(root, HOST_KUBERNETES);
+  const kubernetesDir = kubernetesDirOf(root);
   const manifestsDir = options.manifestsDir ? resolve(options.manifestsDir) : join(kubernetesDir, "manifests");
   const manifests = await readManifests(manifestsDir, notes);
   const units = readUnits(root);

@@ -5,6 +5,7 @@ import { terminalSafe } from "../text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
 import { printData, writeStdout } from "./output.js";
+import { treeLockPath, withLock } from "../store/lock.js";
 
 export const help = `Usage: kubepki certs <subcommand> [flags]
 
@@ -109,7 +110,9 @@ async function renew(argv: string[]): Promise<number> {
   const { certsRenew, renderCertsRenewText } = await import("../certs/renew.js");
   const input = inputOf(values);
   const cluster = await certsCluster(input);
-  const result = await certsRenew(positionals, cluster, certsDirs(input, cluster), parseNow(values.now));
+  const dirs = certsDirs(input, cluster);
+  // One writer per tree, as for kubepki renew.
+  const result = await withLock(treeLockPath(dirs.kubeconfigDir), "kubepki certs renew", () => certsRenew(positionals, cluster, dirs, parseNow(values.now)));
   noteDefaults(values, "renew");
   writeStdout(renderCertsRenewText(result) + "\n");
   return 0;
@@ -121,7 +124,8 @@ async function generateCSR(argv: string[]): Promise<number> {
   const { generateCSRs, renderGenerateCSRText } = await import("../certs/generate-csr.js");
   const input = { ...inputOf(values), patch: nodePatchFromFlags(values) };
   const cluster = await certsCluster(input);
-  const result = await generateCSRs(cluster, certsDirs(input, cluster));
+  const dirs = certsDirs(input, cluster);
+  const result = await withLock(treeLockPath(dirs.kubeconfigDir), "kubepki certs generate-csr", () => generateCSRs(cluster, dirs));
   writeStdout(renderGenerateCSRText(result).split("\n").map(terminalSafe).join("\n") + "\n");
   return 0;
 }

@@ -1,8 +1,11 @@
+import { resolve } from "node:path";
+import { kubernetesDirOf } from "../check/discover.js";
 import { parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { rotateStep, rotationStatus, type CAStatus, type Step, type StepResult } from "../rotate/index.js";
 import { parseRotatable } from "../rotate/state.js";
+import { treeLockPath, withLock } from "../store/lock.js";
 import { shellQuote } from "../text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
@@ -94,12 +97,18 @@ export async function run(argv: string[]): Promise<number> {
   if (!STEPS.includes(step)) throw inputError(`rotate-ca: unknown phase "${step}"`, "one of: begin, reissue, finish, status, abort");
   if (values.from !== undefined && step !== "begin") throw inputError("rotate-ca: --from belongs to begin");
   const results: StepResult[] = [];
-  for (const ca of cas) {
-    results.push(await rotateStep(step as Step, {
-      ...node, ca, from: values.from, reuseKey: values["reuse-key"], dryRun: values["dry-run"], now: parseNow(values.now),
-      caValidityMs: values["ca-validity"] !== undefined ? parsePositiveDuration(values["ca-validity"], "--ca-validity") : undefined,
-    }));
-  }
+  const phase = async () => {
+    for (const ca of cas) {
+      results.push(await rotateStep(step as Step, {
+        ...node, ca, from: values.from, reuseKey: values["reuse-key"], dryRun: values["dry-run"], now: parseNow(values.now),
+        caValidityMs: values["ca-validity"] !== undefined ? parsePositiveDuration(values["ca-validity"], "--ca-validity") : undefined,
+      }));
+    }
+  };
+  // One writer per tree, as for renew (which a reissue runs inside this lock).
+  const home = resolve(values["kubeconfig-dir"] ?? kubernetesDirOf(resolve(values.root ?? "/")));
+  if (values["dry-run"]) await phase();
+  else await withLock(treeLockPath(home), `kubepki rotate-ca ${step}`, phase);
   if (format === "text") process.stdout.write(results.map(renderStep).join("\n\n") + "\n");
   else await printData(format, { kind: "RotationResult", apiVersion: "kubepki.io/v1alpha1", results });
   return 0;
