@@ -61,7 +61,7 @@ export const MASKS: [RegExp, string][] = [
   [/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>"],
   [/\b\d{8}T\d{6}Z(-\d+)?\b/g, "<stamp>"],
   [/\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d,? (\d{2}:\d{2}:\d{2} )?\d{4}( \d{2}:\d{2})?( GMT| UTC)?/g, "<date>"],
-  [/\b\d{4}-\d{2}-\d{2}\b/g, "<date>"],
+  [/\b\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?\b/g, "<date>"],
   [/\b\d+(\.\d+)? ?(ms|s)\)/g, "<elapsed>)"],
   [/\b[0-9A-F]{2}(:[0-9A-F]{2}){7,}\b/gi, "<fingerprint>"],
   [/\b[0-9A-F]{12,}\b|\b[0-9a-f]{16,}\b/g, "<hex>"],
