@@ -132,7 +132,7 @@ test("certs generate-csr → an external CA signs every CSR with openssl x509 -r
   const config = join(root, "kubeadm.yaml");
   writeFileSync(config, [
     "apiVersion: kubeadm.k8s.io/v1beta4", "kind: InitConfiguration", `nodeRegistration: {name: ${NODE.name}}`, `localAPIEndpoint: {advertiseAddress: ${NODE.address}}`, "---",
-    // v1.33.11: the last v1.33 whose apiserver-kubelet-client has O, which check accepts today (see the todo test below).
+    // v1.33.11: the last v1.33 whose apiserver-kubelet-client has O.
     "apiVersion: kubeadm.k8s.io/v1beta4", "kind: ClusterConfiguration", "kubernetesVersion: v1.33.11", "encryptionAlgorithm: ECDSA-P256", `controlPlaneEndpoint: ${NODE.endpoint}:6443`, "",
   ].join("\n"));
   const gen = kubepki(["certs", "generate-csr", "--cert-dir", pki, "--kubeconfig-dir", k, "--config", config]);
@@ -276,7 +276,7 @@ test("certs certificate-key: 32 random bytes in hex; unknown subcommands are ref
   for (const sub of ["check-expiration", "renew", "generate-csr", "certificate-key"]) assert.match(help.stdout, new RegExp(`^  ${sub}`, "m"));
 });
 
-test("check accepts the O-less apiserver-kubelet-client that kubeadm v1.37 (the default release) writes", { todo: "src/check/expect.ts still requires an admin group on apiserver-kubelet-client (admin-group-missing); the check developer makes it follow the plan's O" }, (t) => {
+test("check accepts the O-less apiserver-kubelet-client that kubeadm v1.37 (the default release) writes", (t) => {
   const out = tempDir(t);
   assert.equal(kubepki(["init", "--out", join(out, "etc/kubernetes"), "--encryption-algorithm", "ECDSA-P256", "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address]).code, 0);
   const check = kubepki(["check", "--root", out, "--node-name", NODE.name, "--apiserver-advertise-address", NODE.address]);

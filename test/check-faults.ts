@@ -17,11 +17,8 @@ export interface Fault {
   breakIt(root: string, pki: string): string;
   /** Other error rules the same fault may legitimately trigger. */
   alsoAllowed?: string[];
-  /**
-   * How its finding is fixed: by its commands (the default), by a person
-   * (commands [], with why), or by commands that need another branch's work.
-   */
-  fix?: { decide: string } | { todo: string };
+  /** How its finding is fixed: by its commands (the default), or by a person (commands [], with why). */
+  fix?: { decide: string };
 }
 
 const leafSpec = {
@@ -153,11 +150,11 @@ export const FAULTS: Fault[] = [
     breakIt: (_r, pki) => (S.leaf(join(pki, "front-proxy-client"), { cn: "aggregator", ca: join(pki, "front-proxy-ca"), eku: ["clientAuth"] }), join(pki, "front-proxy-client.crt")),
   },
   {
-    name: "apiserver.crt without the service IP", rule: "san-missing", fix: { todo: "needs renew --add-san (branch renew)" },
+    name: "apiserver.crt without the service IP", rule: "san-missing",
     breakIt: (_r, pki) => (S.leaf(join(pki, "apiserver"), { ...leafSpec.apiserver(pki), ips: [NODE.address] }), join(pki, "apiserver.crt")),
   },
   {
-    name: "etcd server without 127.0.0.1", rule: "san-missing", fix: { todo: "needs renew --add-san (branch renew)" },
+    name: "etcd server without 127.0.0.1", rule: "san-missing",
     breakIt: (_r, pki) => (S.leaf(join(pki, "etcd/server"), { ...leafSpec.etcd(pki), ips: [NODE.address] }), join(pki, "etcd/server.crt")),
   },
   {
