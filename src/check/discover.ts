@@ -174,13 +174,13 @@ const TRUST: Record<string, { component: string; flag: string }> = {
  * folder and no etc/kubernetes). Writers lock this folder before reading the node.
  */
 export function kubernetesDirOf(root: string): string {
+  if (!existsSync(root)) throw inputError(`--root: ${root} does not exist`);
   return !existsSync(join(root, "etc/kubernetes")) && existsSync(join(root, "pki")) ? root : rooted(root, HOST_KUBERNETES);
 }
 
 /** The layout of one node: what it is, where each file is, what each must say, who trusts what. */
 export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeInventory> {
   const root = resolve(options.root ?? "/");
-  if (!existsSync(root)) throw inputError(`--root: ${root} does not exist`);
   const notes: Finding[] = [];
   const kubernetesDir = kubernetesDirOf(root);
   const manifestsDir = options.manifestsDir ? resolve(options.manifestsDir) : join(kubernetesDir, "manifests");

@@ -3,7 +3,7 @@ import { shortHumanDuration } from "../cluster/duration.js";
 import type { ClusterPatch } from "../cluster/patch.js";
 import { inputError } from "../errors.js";
 import { keyLabel } from "../pki/keys.js";
-import { signedBy } from "./certs.js";
+import { sameKey, signedBy } from "./certs.js";
 import { discoverNode, type FactSource, type NodeFacts, type NodeRole, type Role } from "./discover.js";
 import { sortFindings, countBySeverity, type Finding, type Severity } from "./findings.js";
 import { loadNode, type LoadedCert, type NodeModel } from "./load.js";
@@ -105,7 +105,7 @@ export async function checkNode(options: CheckOptions = {}): Promise<CheckResult
   }
   const model = loadNode(inventory);
   const ctx = { model, now, warnWithinMs: options.warnWithinMs ?? 30 * DAY, warnWithinCAMs: options.warnWithinCAMs ?? 365 * DAY };
-  const findings = sortFindings([...inventory.notes, ...RULES.flatMap((rule) => rule.run(ctx))]);
+  const findings = sortFindings(withoutUnsafeFixes([...inventory.notes, ...RULES.flatMap((rule) => rule.run(ctx))], model, now));
   const certificates = model.certs.filter((c) => c.cert || c.item.required || c.problems.length).map((c) => rowOf(c, model, findings, now));
   return {
     now, role: inventory.role, root: inventory.root, pkiDir: inventory.pkiDir, kubeconfigDir: inventory.kubeconfigDir, manifestsDir: inventory.manifestsDir,
@@ -142,3 +142,27 @@ function rowOf(c: LoadedCert, model: NodeModel, findings: Finding[], now: Date):
   };
 }
 
+/**
+ * A fix that signs with a CA, or copies a CA into a kubeconfig, is no fix while
+ * that CA cannot be trusted to do it: the CA has expired or is not valid yet
+ * (renew would refuse), or its key and certificate are not a pair (a certificate
+ * signed now, or a CA copied now, would spread the stranger). Those findings
+ * keep their text, lose their commands, and say why.
+ */
+function withoutUnsafeFixes(findings: Finding[], model: NodeModel, now: Date): Finding[] {
+  const byId = new Map(model.certs.map((c) => [c.item.id, c]));
+  const unusable = (ca: LoadedCert | undefined): string | undefined => {
+    if (!ca?.cert) return undefined;
+    if (ca.cert.notAfter <= now) return `its CA ${ca.item.id} has expired: rotate the CA first (kubepki rotate-ca, docs/rotate-ca.md), which reissues this too`;
+    if (ca.cert.notBefore > now) return `its CA ${ca.item.id} is not valid yet: check the clock first`;
+    if (ca.key && !sameKey(ca.key, ca.cert)) return `${ca.keyFile ?? "the CA key"} and ${ca.certFile} are not a pair: settle which one is the CA's first (see the key-mismatch finding)`;
+    return undefined;
+  };
+  return findings.map((f) => {
+    const c = f.certificate === undefined ? undefined : byId.get(f.certificate);
+    if (!c || !f.commands.length || c.item.role === "CA") return f;
+    const signs = f.commands.some((cmd) => /^kubepki (renew|kubeconfig) /.test(cmd) || cmd.includes("--certificate-authority"));
+    const why = signs ? unusable(byId.get(c.item.caId ?? "")) : undefined;
+    return why ? { ...f, fix: `${f.fix.replace(/\.$/, "")}; but not yet: ${why}`, commands: [] } : f;
+  });
+}

@@ -93,13 +93,20 @@ function read(file: string, root: string): Buffer {
   }
 }
 
-const modeOf = (file: string) => {
+/** Permission bits of a file of the node; an absolute symlink is followed inside --root, as read() does. */
+function modeOf(file: string, root: string): number | undefined {
   try {
     return statSync(file).mode & 0o777;
   } catch {
+    if (root === "/") return undefined;
+  }
+  try {
+    const target = readlinkSync(file);
+    return isAbsolute(target) ? modeOf(rerooted(root, target), "/") : undefined;
+  } catch {
     return undefined;
   }
-};
+}
 
 /** Runs a parser, turning its input error into an "invalid" problem about `file`. */
 function parsed<T>(file: string, fn: () => T): T {
@@ -158,7 +165,7 @@ function loadPemItem(item: CertItem, root: string): LoadedCert {
         if (!item.keyRequired && err instanceof Problem && err.problem.state === "missing") return;
         throw err;
       }
-      out.keyMode = modeOf(keyFile);
+      out.keyMode = modeOf(keyFile, root);
       out.key = privateKey(pem, keyFile);
     });
   }
@@ -171,7 +178,7 @@ function loadKubeconfigItem(item: CertItem, root: string, parsedAlready: Map<str
     const config = parsedAlready.get(item.file) ?? parsed(item.file, () => parseKubeconfig(read(item.file, root).toString(), item.file));
     const { context, cluster, user } = parsed(item.file, () => resolveContext(config));
     if (!user) throw new Problem({ state: "invalid", file: item.file, message: `${item.file}: context "${context.name}" names user "${context.user}", which is not defined` });
-    out.keyMode = modeOf(item.file);
+    out.keyMode = modeOf(item.file, root);
     out.kubeconfig = { user: user.name, cluster: context.cluster, server: cluster?.server, caCerts: [], caSource: "" };
     if (cluster?.caData) {
       out.kubeconfig.caSource = `${item.file} clusters[${cluster.name}].certificate-authority-data`;
@@ -197,7 +204,7 @@ function loadKubeconfigItem(item: CertItem, root: string, parsedAlready: Map<str
       out.key = privateKey(user.keyData, item.file, `${item.file} users[${user.name}].client-key-data`);
     } else if (user.keyFile) {
       out.keyFile = rerooted(root, user.keyFile);
-      out.keyMode = modeOf(out.keyFile);
+      out.keyMode = modeOf(out.keyFile, root);
       out.key = privateKey(read(out.keyFile, root), out.keyFile);
     } else {
       throw new Problem({ state: "invalid", file: item.file, message: `${item.file}: user "${user.name}" has a client certificate but no client key` });
@@ -210,7 +217,7 @@ function loadKeyPair(item: KeyPairItem, root: string): LoadedKeyPair {
   const out: LoadedKeyPair = { item, problems: [] };
   attempt(out.problems, () => {
     const pem = read(item.privateFile, root);
-    out.keyMode = modeOf(item.privateFile);
+    out.keyMode = modeOf(item.privateFile, root);
     out.privateKey = privateKey(pem, item.privateFile);
   });
   attempt(out.problems, () => {

@@ -188,8 +188,10 @@ async function planAndIssue(cluster: ClusterDescription, options: InitOptions): 
   const replaced = [...works, ...kubeconfigWorks].filter((w) => w.outcome.action === "replace").map((w) => w.outcome.item);
   const reason = `kubepki init${options.force ? " --force" : ""}`;
   const backupDir = writes.length ? await commitFiles(writes, { home: options.outDir, root: options.outDir, reason, now }) : undefined;
-  // The facts this tree was issued with, for check and renew to read as evidence (no secrets in it).
-  await writeClusterRecord(options.outDir, cluster);
+  // The facts this tree was issued with, for check and renew to read as evidence (no secrets in it);
+  // not while files on disk contradict them: the record would then vouch for facts the tree does not have.
+  const conflicts = [...works, ...kubeconfigWorks].some((w) => w.outcome.action === "conflict");
+  if (!conflicts) await writeClusterRecord(options.outDir, cluster);
   const restarts = restartsAfterReplace(cluster.profile, replaced.map((item) => ({ id: item.id, components: item.spec.consumers.map((c) => c.component) })));
   return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, restarts, dryRun: false };
 }

@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { statSync } from "node:fs";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
+import { sameKey } from "../check/certs.js";
 import { discoverNode, type DiscoverOptions, type NodeInventory } from "../check/discover.js";
 import { loadNode, type LoadedCert } from "../check/load.js";
 import { isIP } from "../cluster/net.js";
@@ -128,6 +129,8 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
     if (!ca.key) {
       throw inputError(`${item.name}: detected external CA ${ca.item.id} (${ca.certFile} has no key), so ${item.name} can't be renewed here`, "nothing was changed; with an external CA, make keys and CSRs with 'kubepki certs generate-csr' (into an empty folder) and have that CA sign them, or name only the certificates whose CA key is on this node");
     }
+    // A CA key that is not ca.crt's would sign certificates that verify against nothing.
+    if (!sameKey(ca.key, ca.cert)) throw inputError(`${item.name}: ${ca.keyFile ?? "the CA key"} does not belong to ${ca.certFile} (${ca.item.id}); a certificate it signed would not verify`, "nothing was changed; find which of the two files is the CA's (kubepki check says which leaves each verifies), put the pair back, and run renew again");
     assertCAUsable(ca.cert, now, ca.item.id, item.name);
     item.action = "renew";
     work.push({ item, loaded, ca });
@@ -260,6 +263,8 @@ function inClusterConfigSteps(renewed: RenewItem[], change: SANChange): string[]
 
 function skipReason(c: LoadedCert, options: RenewOptions, now: Date): string | undefined {
   if (c.noCertificate) return c.noCertificate;
+  // The kubelet's self-signed serving certificate: the kubelet makes its own, and no CA signs it.
+  if (!c.item.caId && !c.item.checkChain) return "the kubelet makes its own serving certificate (self-signed)";
   if (!c.cert) return c.problems[0]?.message ?? `${c.item.file} is missing`;
   if (c.item.kubeconfig && c.certFile !== c.item.file) return `the kubelet rotates its own client certificate (${c.certFile})`;
   if (!c.item.kubeconfig && !c.keyFile) return "no key file is known for it";

@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import { join, posix, relative } from "node:path";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
-import { signedBy } from "../check/certs.js";
+import { sameKey, signedBy } from "../check/certs.js";
 import { discoverNode, type DiscoverOptions, type NodeInventory } from "../check/discover.js";
 import { loadNode, type LoadedCert, type NodeModel } from "../check/load.js";
 import { inputError } from "../errors.js";
@@ -236,6 +236,7 @@ async function begin(node: Node, options: RotateOptions): Promise<StepResult> {
   if (state) throw inputError(`rotate-ca begin: the rotation of ${ca} has already begun on this node (phase ${state.phase})`, `'kubepki rotate-ca status --ca ${ca}' shows where it stands; 'rotate-ca abort --ca ${ca}' goes back`);
   if (loaded.extra.length) throw inputError(`rotate-ca begin: ${loaded.certFile} holds ${loaded.extra.length + 1} certificates; a rotation starts from one CA`, "a rotation begun by hand or by another tool must be finished first");
   if (!loaded.key) throw inputError(`rotate-ca begin: ${ca}'s key ${loaded.keyFile ?? ""} is not on this node (external CA)`, "rotate an external CA with the tool that holds its key");
+  if (!sameKey(loaded.key, loaded.cert!)) throw inputError(`rotate-ca begin: ${loaded.keyFile} does not belong to ${loaded.certFile}`, "put the CA's own pair back first; nothing was changed");
   const old = loaded.cert!;
   const made = options.from ? await newCAFrom(options.from, ca, old) : await newCA(loaded, options, now);
   const trust = trustPoints(model, ca, loaded.certFile, old);

@@ -38,7 +38,7 @@ export const keyMismatch: Rule = {
         id: "key-mismatch", severity: "error", file: c.keyFile ?? c.item.file, certificate: c.item.id,
         message: `the private key ${where} does not belong to the certificate ${c.certFile}: TLS handshakes with it fail`,
         ...(c.item.role === "CA"
-          ? decide(`find the key that matches ${shellCommand([c.certFile])} (compare the output of: openssl x509 -noout -pubkey -in ${shellCommand([c.certFile])}; openssl pkey -pubout -in ${shellCommand([where])}); a new CA key would orphan everything the CA signed`)
+          ? decide(`one of the two was replaced. If the certificates the CA signed still verify against ${shellCommand([c.certFile])} (openssl verify -CAfile ${shellCommand([c.certFile])} LEAF.crt), find the key that matches it (compare openssl x509 -noout -pubkey -in ${shellCommand([c.certFile])} with openssl pkey -pubout -in ${shellCommand([where])}); if they do not, the certificate is the stranger: put the CA's own certificate back (a copy is in the kubeconfigs' certificate-authority-data and in kubepki-backup/). A new CA key or certificate would orphan everything the CA signed, and no renew or kubeconfig fix below is safe until the pair is whole`)
           : reissue(c, model.inventory, model.certs, "issue it a new key")),
       }];
     });
@@ -99,7 +99,12 @@ export const kubeconfigCAMismatch: Rule = {
         problem = `the CA in ${k.caSource || c.item.file} ("${k.caCerts[0].subject.text}") is not the cluster CA ${caFile ?? ""}: clients fail with "certificate signed by unknown authority"`;
       }
       if (!problem) continue;
-      const fix: Fix = caFile && ca?.cert
+      // The kubeconfig's own client certificate says which side is right: when it chains to the
+      // kubeconfig's CA and not to the node's, the node's CA file is the stranger; copying it in would spread it.
+      const ownCAIsRight = c.cert && k.caCerts.some((a) => signedBy(c.cert!, a)) && !trusted.some((t) => signedBy(c.cert!, t));
+      const fix: Fix = ownCAIsRight
+        ? decide(`${c.certFile === c.item.file ? "its client certificate" : c.certFile} verifies against ${c.item.file}'s CA and not against ${caFile ?? "the node's CA"}: the node's CA file is more likely the wrong one. Compare both with the control plane's ca.crt before changing either`)
+        : caFile && ca?.cert
         ? {
             fix: sentence(`write the cluster CA into ${c.item.file}'s cluster "${k.cluster}" (kubectl keeps everything else in the file)`, restartHint(c.item)),
             commands: [shellCommand(["kubectl", "config", "set-cluster", k.cluster, "--kubeconfig", c.item.file, "--certificate-authority", caFile, "--embed-certs"])],
