@@ -31,3 +31,27 @@ export function inputError(message: string, hint?: string): KubepkiError {
 export function problemError(message: string, hint?: string): KubepkiError {
   return new KubepkiError(message, { hint, exitCode: 1 });
 }
+
+/** What an errno code means, in words: error messages never show a bare ENOENT. */
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a directory, not a file",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "already exists",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "the name is too long",
+  EMFILE: "too many open files",
+  EBUSY: "busy",
+  EXDEV: "cannot move across file systems",
+  ECONNREFUSED: "connection refused",
+  ETIMEDOUT: "timed out",
+  ENOTFOUND: "no such host",
+};
+
+export function errnoText(code: string): string {
+  return ERRNO_WORDS[code] ?? code;
+}

@@ -93,7 +93,7 @@ const BAD: [string[], RegExp][] = [
   [["--control-plane-endpoint", "lb.example.com:http"], /--control-plane-endpoint: invalid port/],
   [["--node-name", "Node_1"], /--node-name/],
   [["--no-such-flag"], /unknown option '--no-such-flag'/i],
-  [["--config", "/nonexistent/kubeadm.yaml"], /--config: cannot read \/nonexistent\/kubeadm\.yaml: ENOENT/],
+  [["--config", "/nonexistent/kubeadm.yaml"], /--config: cannot read \/nonexistent\/kubeadm\.yaml: no such file or directory/],
 ];
 
 for (const [args, message] of BAD) {

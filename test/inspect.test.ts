@@ -226,7 +226,7 @@ test("Secrets, static pod manifests and directories", (t) => {
   assert.deepEqual(m.report.certificates.map((c: Json) => c.usedAs), ["kube-apiserver --client-ca-file", "kube-apiserver --tls-cert-file"]);
   assert.equal(m.report.keys[0].matches.length, 1);
   assert.equal(m.report.errors.length, 1);
-  assert.match(m.stderr, /^error: .*kube-apiserver\.yaml: kube-apiserver --kubelet-client-certificate: cannot read .*absent\.crt: ENOENT\n$/);
+  assert.match(m.stderr, /^error: .*kube-apiserver\.yaml: kube-apiserver --kubelet-client-certificate: cannot read .*absent\.crt: no such file or directory\n$/);
   // A directory: everything under it, the rest skipped, the manifest not followed twice.
   writeFileSync(join(dir, "README.md"), "# notes\n");
   const d = inspectJson([dir]);

@@ -125,7 +125,7 @@ describe("kubepki serve", () => {
       [["--clock-offset", "soon"], /^error: --clock-offset: invalid duration "soon"$/m],
       [["--tls-cert-file", "x.crt"], /^error: serve: --tls-cert-file and --tls-private-key-file go together/m],
       [["--client-ca-file", "ca.crt"], /^error: serve: --client-ca-file needs TLS$/m],
-      [["--tls-cert-file", "/nonexistent/x.crt", "--tls-private-key-file", "/nonexistent/x.key"], /^error: --tls-cert-file: cannot read \/nonexistent\/x\.crt: ENOENT$/m],
+      [["--tls-cert-file", "/nonexistent/x.crt", "--tls-private-key-file", "/nonexistent/x.key"], /^error: --tls-cert-file: cannot read \/nonexistent\/x\.crt: no such file or directory$/m],
       [["--bogus"], /^error: serve: Unknown option '--bogus'$/m],
       [["--config", "/nonexistent/kubeadm.yaml"], /^error: .*\/nonexistent\/kubeadm\.yaml/m],
     ];

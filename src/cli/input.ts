@@ -1,29 +1,6 @@
-import { readFileSync } from "node:fs";
-import { inputError } from "../errors.js";
+import { errnoText, inputError, isKubepkiError } from "../errors.js";
+import { readInputFile } from "../store/files.js";
 
-/** What an errno code means, in words: error messages never show a bare ENOENT. */
-const ERRNO_WORDS: Record<string, string> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "is a directory, not a file",
-  ENOTDIR: "a part of the path is not a directory",
-  EEXIST: "already exists",
-  ENOSPC: "no space left on the device",
-  EROFS: "read-only file system",
-  ELOOP: "too many symbolic links",
-  ENAMETOOLONG: "the name is too long",
-  EMFILE: "too many open files",
-  EBUSY: "busy",
-  EXDEV: "cannot move across file systems",
-  ECONNREFUSED: "connection refused",
-  ETIMEDOUT: "timed out",
-  ENOTFOUND: "no such host",
-};
-
-export function errnoText(code: string): string {
-  return ERRNO_WORDS[code] ?? code;
-}
 
 /**
  * A file's text, or standard input for "-" (the one grammar: `-` reads stdin
@@ -36,9 +13,10 @@ export function readInput(path: string, what = path): string {
 /** readInput's bytes, for inputs that may be DER. */
 export function readInputBytes(path: string, what = path): Buffer {
   try {
-    // fd 0 read synchronously: a request or a certificate is small, and this works on pipes, files and terminals.
-    return readFileSync(path === "-" ? 0 : path);
+    // Bounded and by type (store/files.ts): a device or a FIFO named as input is refused, not read forever.
+    return readInputFile(path === "-" ? "/dev/stdin" : path, "file", what);
   } catch (err) {
+    if (isKubepkiError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${code ? errnoText(code) : (err as Error).message}`);
   }

@@ -146,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     const c = issued.certificate;
     // A component's own kubeconfig rewritten: it keeps the old identity until it restarts.
-    const restarts = result.created ? [] : restartsForKubeconfig(path);
+    const restarts = result.created ? [] : await restartsForKubeconfig(path);
     if (format !== "text") {
       const data = {
         kind: "KubeconfigResult", apiVersion: "kubepki.io/v1alpha1", file, created: result.created, backup: result.backup ?? null,

@@ -1,8 +1,7 @@
-import { isKubepkiError, KubepkiError } from "../errors.js";
+import { errnoText, isKubepkiError, KubepkiError } from "../errors.js";
 import { terminalSafe } from "../text.js";
 import { closest } from "./args.js";
 import { COMMANDS } from "./commands.js";
-import { errnoText } from "./input.js";
 
 declare const KUBEPKI_VERSION: string;
 const VERSION = typeof KUBEPKI_VERSION === "string" ? KUBEPKI_VERSION : "dev";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseProfile } from "../cluster/description.js";
 import { parseDuration, parsePositiveDuration } from "../cluster/duration.js";
 import { isIP } from "../cluster/net.js";
-import { inputError } from "../errors.js";
+import { errnoText, inputError } from "../errors.js";
 import { startExporter } from "../serve/index.js";
 import { terminalSafe } from "../text.js";
 import { parseFlags } from "./args.js";
@@ -142,7 +142,7 @@ function readTLS(certFile?: string, keyFile?: string, clientCAFile?: string) {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw inputError(`${flag}: cannot read ${terminalSafe(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw inputError(`${flag}: cannot read ${terminalSafe(file)}: ${(err as NodeJS.ErrnoException).code ? errnoText((err as NodeJS.ErrnoException).code!) : (err as Error).message}`);
     }
   };
   return { cert: read(certFile, "--tls-cert-file"), key: read(keyFile, "--tls-private-key-file"), clientCA: clientCAFile !== undefined ? read(clientCAFile, "--client-ca-file") : undefined };

@@ -32,13 +32,10 @@ export function clusterRecord(cluster: ClusterDescription): Record<string, unkno
   };
 }
 
-/** Writes DIR/kubepki-cluster.yaml (DIR is the kubeconfig folder, /etc/kubernetes), atomically. */
-export async function writeClusterRecord(dir: string, cluster: ClusterDescription): Promise<string> {
-  const { writeFileAtomic, PUBLIC_MODE } = await import("../store/files.js");
-  const file = join(dir, CLUSTER_RECORD);
+/** The record as a file to write: init writes it in the same journaled commit as the certificates. */
+export function clusterRecordFile(dir: string, cluster: ClusterDescription): { path: string; data: string } {
   const header = "# Written by kubepki init: the facts this PKI was issued with. kubepki check and renew read it.\n";
-  await writeFileAtomic(file, header + toYAML(clusterRecord(cluster)), PUBLIC_MODE);
-  return file;
+  return { path: join(dir, CLUSTER_RECORD), data: header + toYAML(clusterRecord(cluster)) };
 }
 
 /** The record in DIR as a cluster patch, or undefined when there is none; a broken record is an input error naming it. */

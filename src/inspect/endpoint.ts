@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
-import { inputError, isKubepkiError } from "../errors.js";
+import { errnoText, inputError, isKubepkiError } from "../errors.js";
 import { readInputFile } from "../store/files.js";
 import { decodePem } from "../pki/pem.js";
 import { readCertificate } from "../pki/x509-fast.js";
@@ -86,7 +86,7 @@ function readPemFile(path: string, flag: string): Buffer {
     return readInputFile(path, "file", `${flag} ${path}`);
   } catch (err) {
     if (isKubepkiError(err)) throw err;
-    throw inputError(`${flag} ${path}: cannot read: ${(err as NodeJS.ErrnoException).code}`);
+    throw inputError(`${flag} ${path}: cannot read: ${errnoText((err as NodeJS.ErrnoException).code ?? "")}`);
   }
 }
 

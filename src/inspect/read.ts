@@ -2,7 +2,7 @@
 // fs/promises costs more in start-up and per-call overhead than it saves in overlap.
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { KubepkiError, inputError, isKubepkiError } from "../errors.js";
+import { errnoText, inputError, isKubepkiError, KubepkiError } from "../errors.js";
 import { readInputFile, readStdin } from "../store/files.js";
 import { looksLikePem, readDer, readPem } from "./pem-input.js";
 import type { Collector, InspectOptions, Source } from "./types.js";
@@ -23,7 +23,7 @@ const NOT_RECOGNISED = "not a certificate, CSR, key, kubeconfig, Secret, Certifi
 export function messageOf(err: unknown): string {
   if (err instanceof KubepkiError) return err.message;
   const e = err as NodeJS.ErrnoException;
-  if (e?.code && e.path) return `${e.path}: cannot read: ${e.code}`;
+  if (e?.code && e.path) return `${e.path}: cannot read: ${errnoText(e.code)}`;
   return String(e?.message ?? err).split("\n")[0];
 }
 
@@ -110,7 +110,7 @@ export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
       await probeEndpoint(m[1].replace(/^\[|\]$/g, ""), Number(m[2]), source, ctx);
       return;
     }
-    throw inputError(`${arg}: cannot read: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+    throw inputError(`${arg}: cannot read: ${errnoWords(err)}`);
   }
   if (info.isDirectory()) {
     const { readDirectory } = await import("./directory.js");
@@ -122,9 +122,12 @@ export async function readInput(arg: string, ctx: ReadContext): Promise<void> {
     bytes = readInputFile(arg, "file");
   } catch (err) {
     if (isKubepkiError(err)) throw err;
-    throw inputError(`${arg}: cannot read: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+    throw inputError(`${arg}: cannot read: ${errnoWords(err)}`);
   }
   await readBytes(bytes, { input: arg, file: arg }, ctx, dirname(resolve(arg)));
 }
 
-
+const errnoWords = (err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code ? errnoText(code) : messageOf(err);
+};

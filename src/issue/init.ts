@@ -11,7 +11,7 @@ import type { Restart } from "../renew/restart.js";
 import { KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps } from "../store/files.js";
 import { treeLockPath, withLock } from "../store/lock.js";
 import { commitFiles, interruptedRun, recoverInterrupted, type FileWrite } from "../store/transaction.js";
-import { writeClusterRecord } from "../cluster/record.js";
+import { clusterRecordFile } from "../cluster/record.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
 import { restartsAfterReplace } from "./restarts.js";
@@ -186,13 +186,15 @@ async function planAndIssue(cluster: ClusterDescription, options: InitOptions): 
   }
 
   const replaced = [...works, ...kubeconfigWorks].filter((w) => w.outcome.action === "replace").map((w) => w.outcome.item);
+  // The facts this tree was issued with, for check and renew to read as evidence (no secrets in it), in the
+  // same commit (backed up, rolled back together); not while files on disk contradict them: the record would
+  // then vouch for facts the tree does not have.
+  const conflicts = [...works, ...kubeconfigWorks].some((w) => w.outcome.action === "conflict");
+  const record = clusterRecordFile(options.outDir, cluster);
+  if (!conflicts && (await readIfExists(record.path))?.toString() !== record.data) writes.push({ ...record, mode: PUBLIC_MODE });
   const reason = `kubepki init${options.force ? " --force" : ""}`;
   const backupDir = writes.length ? await commitFiles(writes, { home: options.outDir, root: options.outDir, reason, now }) : undefined;
-  // The facts this tree was issued with, for check and renew to read as evidence (no secrets in it);
-  // not while files on disk contradict them: the record would then vouch for facts the tree does not have.
-  const conflicts = [...works, ...kubeconfigWorks].some((w) => w.outcome.action === "conflict");
-  if (!conflicts) await writeClusterRecord(options.outDir, cluster);
-  const restarts = restartsAfterReplace(cluster.profile, replaced.map((item) => ({ id: item.id, components: item.spec.consumers.map((c) => c.component) })));
+  const restarts = await restartsAfterReplace(cluster.profile, replaced.map((item) => ({ id: item.id, components: item.spec.consumers.map((c) => c.component) })), options.outDir);
   return { cluster, outDir: options.outDir, outcomes: works.map((w) => w.outcome), kubeconfigs: kubeconfigWorks.map((kw) => kw.outcome), backupDir, restarts, dryRun: false };
 }
 

@@ -1,9 +1,11 @@
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { hardWayKubeconfigs } from "../catalog/hard-way.js";
 import { kubeadmKubeconfigs } from "../catalog/kubeadm.js";
 import type { NodeInventory } from "../check/discover.js";
 import type { ProfileName } from "../cluster/description.js";
-import { restartPlan, type Restart } from "../renew/restart.js";
+import { loadStaticPod } from "../kube/manifest.js";
+import { restartPlan, STATIC_PODS, type Restart } from "../renew/restart.js";
 
 /** A replaced file and the components that read it (from the catalog's consumers). */
 export interface ReplacedFile {
@@ -12,13 +14,20 @@ export interface ReplacedFile {
 }
 
 /**
- * Who must restart after init --force or a kubeconfig rewrite replaced files
- * on a node laid out like /etc/kubernetes: renew's plan, asked with the only
- * facts it reads (each file's id and component, the profile, no manifests
- * seen, so kubeadm's host paths).
+ * Who must restart after init --force or a kubeconfig rewrite replaced files in
+ * a kubernetes folder: renew's plan, asked with the only facts it reads (each
+ * file's id and component, the profile, and the static pod manifests in the
+ * folder's manifests/, if any: without one, the plan says so instead of
+ * guessing where the component runs).
  */
-export function restartsAfterReplace(profile: ProfileName, replaced: ReplacedFile[]): Restart[] {
-  const inventory = { root: "/", manifests: [], profile } as unknown as NodeInventory;
+export async function restartsAfterReplace(profile: ProfileName, replaced: ReplacedFile[], kubernetesDir: string): Promise<Restart[]> {
+  const manifestsDir = join(kubernetesDir, "manifests");
+  const manifests = [];
+  for (const component of STATIC_PODS) {
+    const file = join(manifestsDir, `${component}.yaml`);
+    if (existsSync(file)) manifests.push(await loadStaticPod(file).catch(() => undefined));
+  }
+  const inventory = { root: "/", manifests: manifests.filter((m) => m !== undefined), manifestsDir, profile } as unknown as NodeInventory;
   const rows = replaced.flatMap((r) => [...new Set(r.components)].map((component) => ({ id: r.id, component })));
   return restartPlan(inventory, rows);
 }
@@ -28,11 +37,11 @@ export function restartsAfterReplace(profile: ProfileName, replaced: ReplacedFil
  * component reads (kubeadm's controller-manager.conf, the hard way's
  * kube-scheduler.kubeconfig…). Any other name is nobody's we know: no plan.
  */
-export function restartsForKubeconfig(file: string): Restart[] {
+export async function restartsForKubeconfig(file: string): Promise<Restart[]> {
   const name = basename(file);
   for (const [profile, specs] of [["kubeadm", kubeadmKubeconfigs()], ["hard-way", hardWayKubeconfigs()]] as const) {
     const spec = specs.find((s) => s.fileName === name);
-    if (spec) return restartsAfterReplace(profile, [{ id: spec.name, components: spec.consumers.map((c) => c.component) }]);
+    if (spec) return restartsAfterReplace(profile, [{ id: spec.name, components: spec.consumers.map((c) => c.component) }], dirname(file));
   }
   return [];
 }

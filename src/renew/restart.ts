@@ -12,7 +12,7 @@ export interface Restart {
   note?: string;
 }
 
-const STATIC_PODS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
+export const STATIC_PODS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
 // Kubernetes the Hard Way runs every component as a systemd unit of its own name.
 const HARD_WAY_UNITS = [...STATIC_PODS, "kubelet", "kube-proxy"];
 

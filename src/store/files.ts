@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { inputError, isKubepkiError } from "../errors.js";
+import { errnoText, inputError, isKubepkiError } from "../errors.js";
 import { terminalSafe } from "../text.js";
 
 export const KEY_MODE = 0o600;
@@ -131,7 +131,8 @@ export async function readText(path: string, what = path, kind: InputKind = "fil
     return readInputFile(path === "-" ? "/dev/stdin" : path, kind, what === path ? path : `${what} ${path}`).toString("utf8");
   } catch (err) {
     if (isKubepkiError(err)) throw err;
-    throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${code ? errnoText(code) : (err as Error).message}`);
   }
 }
 
