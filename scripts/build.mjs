@@ -10,7 +10,7 @@
 // One file per command loads ~15 ms faster than the same code split into shared chunks.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cjs, common, versionOptions } from "./esbuild-common.mjs";
