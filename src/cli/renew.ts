@@ -11,7 +11,7 @@ import { commitFiles, restoreWrites } from "../store/transaction.js";
 import { shellCommand, terminalSafe, terminalSafeLines } from "../text.js";
 import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
-import { styleFor, table, type Style } from "./style.js";
+import { styleFor, table, type Style } from "../style.js";
 
 export const help = `Usage: kubepki renew NAME... | all [flags]
        kubepki renew NAME... --add-san IP_OR_NAME[,...] [--remove-san ...] [--config FILE]

@@ -6,7 +6,7 @@ import { parseRotatable } from "../rotate/state.js";
 import { shellQuote } from "../text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
-import { styleFor, table } from "./style.js";
+import { styleFor, table } from "../style.js";
 
 export const help = `Usage: kubepki rotate-ca begin|reissue|finish|status|abort --ca ca|etcd-ca|front-proxy-ca|sa|all [flags]
 
