@@ -90,6 +90,47 @@ export function background(t: TestContext, cmd: string, args: string[]) {
   return { child, output: () => output };
 }
 
+/** What one etcd member serves and verifies with; one CA verifies both clients and peers. */
+export interface EtcdMemberTLS {
+  ca: string;
+  cert: string;
+  key: string;
+  peerCert: string;
+  peerKey: string;
+}
+
+/** kubeadm's etcd files in a node's pki directory: etcd/server for clients, etcd/peer for the other members. */
+export function kubeadmEtcdTLS(pkiDir: string): EtcdMemberTLS {
+  const f = (name: string) => join(pkiDir, "etcd", name);
+  return { ca: f("ca.crt"), cert: f("server.crt"), key: f("server.key"), peerCert: f("peer.crt"), peerKey: f("peer.key") };
+}
+
+/**
+ * A new etcd cluster on loopback, with mutual TLS on the client and the peer ports: free ports
+ * for every member, the client endpoints, and each member's command line (the caller adds flags
+ * and starts it: background(), or spawn() where the test restarts members).
+ */
+export async function etcdCluster(dir: string, names: string[], token: string, tls: (name: string, i: number) => EtcdMemberTLS) {
+  const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })));
+  const endpoint = (i: number) => `https://127.0.0.1:${ports[i].client}`;
+  const peerURL = (i: number) => `https://127.0.0.1:${ports[i].peer}`;
+  const initialCluster = names.map((n, i) => `${n}=${peerURL(i)}`).join(",");
+  const args = (i: number): string[] => {
+    const n = names[i];
+    const f = tls(n, i);
+    return [
+      "--name", n, "--data-dir", join(dir, `data-${n}`),
+      "--listen-client-urls", endpoint(i), "--advertise-client-urls", endpoint(i),
+      "--listen-peer-urls", peerURL(i), "--initial-advertise-peer-urls", peerURL(i),
+      "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", token,
+      "--client-cert-auth", "--trusted-ca-file", f.ca, "--cert-file", f.cert, "--key-file", f.key,
+      "--peer-client-cert-auth", "--peer-trusted-ca-file", f.ca, "--peer-cert-file", f.peerCert, "--peer-key-file", f.peerKey,
+      "--logger", "zap",
+    ];
+  };
+  return { endpoint, endpoints: names.map((_, i) => endpoint(i)).join(","), args };
+}
+
 /** openssl x509 -text of a file, parsed into the fields tests compare (an independent parser). */
 export function opensslFields(certFile: string) {
   const text = openssl(["x509", "-in", certFile, "-noout", "-text", "-nameopt", "RFC2253"]).stdout;

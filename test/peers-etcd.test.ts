@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { background, freePort, kubepki, sh, tempDir, waitFor } from "./helpers.ts";
+import { background, etcdCluster, freePort, kubeadmEtcdTLS, kubepki, sh, tempDir, waitFor } from "./helpers.ts";
 
 test("etcd: 3 members with --client-cert-auth and --peer-client-cert-auth form a cluster; etcdctl writes, reads, checks health; a foreign certificate is refused", async (t) => {
   const dir = tempDir(t);
@@ -20,20 +20,9 @@ ${nodes.map((n) => `  - {name: ${n}, address: 127.0.0.1}`).join("\n")}
   assert.equal(init.code, 0, init.stderr);
   const pki = (node: string, f: string) => join(dir, "k", node, "pki", f);
 
-  const ports = await Promise.all(nodes.map(async () => ({ client: await freePort(), peer: await freePort(), metrics: await freePort() })));
-  const initialCluster = nodes.map((n, i) => `${n}=https://127.0.0.1:${ports[i].peer}`).join(",");
-  const members = nodes.map((n, i) =>
-    background(t, "etcd", [
-      "--name", n, "--data-dir", join(dir, `data-${n}`),
-      "--listen-client-urls", `https://127.0.0.1:${ports[i].client}`, "--advertise-client-urls", `https://127.0.0.1:${ports[i].client}`,
-      "--listen-peer-urls", `https://127.0.0.1:${ports[i].peer}`, "--initial-advertise-peer-urls", `https://127.0.0.1:${ports[i].peer}`,
-      "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", "kubepki-test",
-      "--client-cert-auth", "--trusted-ca-file", pki(n, "etcd/ca.crt"), "--cert-file", pki(n, "etcd/server.crt"), "--key-file", pki(n, "etcd/server.key"),
-      "--peer-client-cert-auth", "--peer-trusted-ca-file", pki(n, "etcd/ca.crt"), "--peer-cert-file", pki(n, "etcd/peer.crt"), "--peer-key-file", pki(n, "etcd/peer.key"),
-      "--listen-metrics-urls", `http://127.0.0.1:${ports[i].metrics}`, "--logger", "zap",
-    ]),
-  );
-  const endpoints = ports.map((p) => `https://127.0.0.1:${p.client}`).join(",");
+  const { args: memberArgs, endpoints } = await etcdCluster(dir, nodes, "kubepki-test", (n) => kubeadmEtcdTLS(join(dir, "k", n, "pki")));
+  const metrics = await Promise.all(nodes.map(() => freePort()));
+  const members = nodes.map((_, i) => background(t, "etcd", [...memberArgs(i), "--listen-metrics-urls", `http://127.0.0.1:${metrics[i]}`]));
   const etcdctl = (cert: string, key: string, ...args: string[]) =>
     sh("etcdctl", ["--endpoints", endpoints, "--cacert", pki("etcd1", "etcd/ca.crt"), "--cert", cert, "--key", key, "--dial-timeout", "3s", "--command-timeout", "5s", ...args], { env: { ...process.env, ETCDCTL_API: "3" } });
   const health = () => etcdctl(pki("etcd1", "etcd/healthcheck-client.crt"), pki("etcd1", "etcd/healthcheck-client.key"), "endpoint", "health", "--cluster");
