@@ -1,7 +1,8 @@
 // Shared test helpers: run the real CLI, real openssl, and manage temp dirs and ports.
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -90,6 +91,22 @@ export function background(t: TestContext, cmd: string, args: string[]) {
   return { child, output: () => output };
 }
 
+/**
+ * `kubepki init` of control-plane nodes that all live on 127.0.0.1 (ECDSA keys, for speed), each
+ * with its own server and peer certificates, into DIR/k/NODE; returns that node's tree.
+ */
+export function initLoopbackControlPlanes(dir: string, names: string[]): (node: string) => string {
+  writeFileSync(join(dir, "cluster.yaml"), `apiVersion: kubepki.io/v1alpha1
+kind: ClusterPKI
+encryptionAlgorithm: ECDSA-P256
+controlPlane:
+${names.map((n) => `  - {name: ${n}, address: 127.0.0.1}`).join("\n")}
+`);
+  const init = kubepki(["init", "--config", join(dir, "cluster.yaml"), "--out", join(dir, "k")]);
+  assert.equal(init.code, 0, init.stderr);
+  return (node) => join(dir, "k", node);
+}
+
 /** What one etcd member serves and verifies with; one CA verifies both clients and peers. */
 export interface EtcdMemberTLS {
   ca: string;
@@ -129,6 +146,17 @@ export async function etcdCluster(dir: string, names: string[], token: string, t
     ];
   };
   return { endpoint, endpoints: names.map((_, i) => endpoint(i)).join(","), args };
+}
+
+/** Waits until `health` (etcdctl endpoint health --cluster) finds every member healthy; on a timeout the members' logs say why. */
+export async function waitEtcdHealthy(health: () => Run, members: { output(): string }[]): Promise<void> {
+  try {
+    await waitFor(() => health().code === 0, 30_000, `a healthy ${members.length}-member etcd cluster`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${health().stderr}\n${members.map((m) => m.output().slice(-1500)).join("\n---\n")}`);
+  }
+  const status = health();
+  assert.equal((status.stdout + status.stderr).match(/is healthy/g)?.length, members.length, status.stdout + status.stderr);
 }
 
 /** openssl x509 -text of a file, parsed into the fields tests compare (an independent parser). */

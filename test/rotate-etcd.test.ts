@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto"
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { etcdCluster, kubeadmEtcdTLS, kubepki, openssl, sh, tempDir, waitFor } from "./helpers.ts";
+import { etcdCluster, initLoopbackControlPlanes, kubeadmEtcdTLS, kubepki, openssl, sh, tempDir, waitFor } from "./helpers.ts";
 
 const NODES = ["etcd1", "etcd2", "etcd3"];
 const ETCDCTL_ENV = { ...process.env, ETCDCTL_API: "3" };
@@ -43,15 +43,7 @@ function pairSnapshot(dir: string, cert: string, key: string): { cert: string; k
 
 test("rotate-ca etcd-ca on a live 3-member etcd cluster: begin, reissue, finish with rolling restarts, no client request fails", async (t: TestContext) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, "cluster.yaml"), `apiVersion: kubepki.io/v1alpha1
-kind: ClusterPKI
-encryptionAlgorithm: ECDSA-P256
-controlPlane:
-${NODES.map((n) => `  - {name: ${n}, address: 127.0.0.1}`).join("\n")}
-`);
-  const init = kubepki(["init", "--config", join(dir, "cluster.yaml"), "--out", join(dir, "k")]);
-  assert.equal(init.code, 0, init.stderr);
-  const tree = (node: string) => join(dir, "k", node);
+  const tree = initLoopbackControlPlanes(dir, NODES);
   const pki = (node: string, f: string) => join(tree(node), "pki", f);
   const oldCA = join(dir, "old-etcd-ca.crt");
   copyFileSync(pki("etcd1", "etcd/ca.crt"), oldCA);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { background, etcdCluster, freePort, kubepki, openssl, opensslFields, sh, tempDir, waitFor } from "./helpers.ts";
+import { background, etcdCluster, freePort, kubepki, openssl, opensslFields, sh, tempDir, waitEtcdHealthy, waitFor } from "./helpers.ts";
 
 /** A CA made by openssl alone (not by kubepki): what signs is checked by another hand. */
 function opensslCA(dir: string): { crt: string; key: string } {
@@ -96,11 +96,5 @@ test("etcd peer requests signed with --signer local server+client auth: two real
   const members = nodes.map((_, i) => background(t, "etcd", memberArgs(i)));
   const health = () =>
     sh("etcdctl", ["--endpoints", endpoints, "--cacert", ca.crt, "--cert", creds[0].crt, "--key", creds[0].key, "--dial-timeout", "3s", "--command-timeout", "5s", "endpoint", "health", "--cluster"], { env: { ...process.env, ETCDCTL_API: "3" } });
-  try {
-    await waitFor(() => health().code === 0, 30_000, "a healthy 2-member etcd cluster");
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${health().stderr}\n${members.map((m) => m.output().slice(-1500)).join("\n---\n")}`);
-  }
-  const status = health();
-  assert.equal((status.stdout + status.stderr).match(/is healthy/g)?.length, 2, status.stdout + status.stderr);
+  await waitEtcdHealthy(health, members);
 });
