@@ -52,7 +52,7 @@ export function terminalSafeDeep<T>(value: T): T {
   return copy(value) as T;
 }
 
-// The colour codes src/cli/style.ts writes (bold, dim, normal, red, green, yellow, default colour).
+// The colour codes src/style.ts writes (bold, dim, normal, red, green, yellow, default colour).
 const OWN_STYLE = /\x1b\[(?:1|2|22|31|32|33|39)m/y;
 
 /**

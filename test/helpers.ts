@@ -1,7 +1,8 @@
 // Shared test helpers: run the real CLI, real openssl, and manage temp dirs and ports.
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -88,6 +89,74 @@ export function background(t: TestContext, cmd: string, args: string[]) {
     child.kill("SIGKILL");
   });
   return { child, output: () => output };
+}
+
+/**
+ * `kubepki init` of control-plane nodes that all live on 127.0.0.1 (ECDSA keys, for speed), each
+ * with its own server and peer certificates, into DIR/k/NODE; returns that node's tree.
+ */
+export function initLoopbackControlPlanes(dir: string, names: string[]): (node: string) => string {
+  writeFileSync(join(dir, "cluster.yaml"), `apiVersion: kubepki.io/v1alpha1
+kind: ClusterPKI
+encryptionAlgorithm: ECDSA-P256
+controlPlane:
+${names.map((n) => `  - {name: ${n}, address: 127.0.0.1}`).join("\n")}
+`);
+  const init = kubepki(["init", "--config", join(dir, "cluster.yaml"), "--out", join(dir, "k")]);
+  assert.equal(init.code, 0, init.stderr);
+  return (node) => join(dir, "k", node);
+}
+
+/** What one etcd member serves and verifies with; one CA verifies both clients and peers. */
+export interface EtcdMemberTLS {
+  ca: string;
+  cert: string;
+  key: string;
+  peerCert: string;
+  peerKey: string;
+}
+
+/** kubeadm's etcd files in a node's pki directory: etcd/server for clients, etcd/peer for the other members. */
+export function kubeadmEtcdTLS(pkiDir: string): EtcdMemberTLS {
+  const f = (name: string) => join(pkiDir, "etcd", name);
+  return { ca: f("ca.crt"), cert: f("server.crt"), key: f("server.key"), peerCert: f("peer.crt"), peerKey: f("peer.key") };
+}
+
+/**
+ * A new etcd cluster on loopback, with mutual TLS on the client and the peer ports: free ports
+ * for every member, the client endpoints, and each member's command line (the caller adds flags
+ * and starts it: background(), or spawn() where the test restarts members).
+ */
+export async function etcdCluster(dir: string, names: string[], token: string, tls: (name: string, i: number) => EtcdMemberTLS) {
+  const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })));
+  const endpoint = (i: number) => `https://127.0.0.1:${ports[i].client}`;
+  const peerURL = (i: number) => `https://127.0.0.1:${ports[i].peer}`;
+  const initialCluster = names.map((n, i) => `${n}=${peerURL(i)}`).join(",");
+  const args = (i: number): string[] => {
+    const n = names[i];
+    const f = tls(n, i);
+    return [
+      "--name", n, "--data-dir", join(dir, `data-${n}`),
+      "--listen-client-urls", endpoint(i), "--advertise-client-urls", endpoint(i),
+      "--listen-peer-urls", peerURL(i), "--initial-advertise-peer-urls", peerURL(i),
+      "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", token,
+      "--client-cert-auth", "--trusted-ca-file", f.ca, "--cert-file", f.cert, "--key-file", f.key,
+      "--peer-client-cert-auth", "--peer-trusted-ca-file", f.ca, "--peer-cert-file", f.peerCert, "--peer-key-file", f.peerKey,
+      "--logger", "zap",
+    ];
+  };
+  return { endpoint, endpoints: names.map((_, i) => endpoint(i)).join(","), args };
+}
+
+/** Waits until `health` (etcdctl endpoint health --cluster) finds every member healthy; on a timeout the members' logs say why. */
+export async function waitEtcdHealthy(health: () => Run, members: { output(): string }[]): Promise<void> {
+  try {
+    await waitFor(() => health().code === 0, 30_000, `a healthy ${members.length}-member etcd cluster`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${health().stderr}\n${members.map((m) => m.output().slice(-1500)).join("\n---\n")}`);
+  }
+  const status = health();
+  assert.equal((status.stdout + status.stderr).match(/is healthy/g)?.length, members.length, status.stdout + status.stderr);
 }
 
 /** openssl x509 -text of a file, parsed into the fields tests compare (an independent parser). */

@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto"
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { freePort, kubepki, openssl, sh, tempDir, waitFor } from "./helpers.ts";
+import { etcdCluster, initLoopbackControlPlanes, kubeadmEtcdTLS, kubepki, openssl, sh, tempDir, waitFor } from "./helpers.ts";
 
 const NODES = ["etcd1", "etcd2", "etcd3"];
 const ETCDCTL_ENV = { ...process.env, ETCDCTL_API: "3" };
@@ -43,15 +43,7 @@ function pairSnapshot(dir: string, cert: string, key: string): { cert: string; k
 
 test("rotate-ca etcd-ca on a live 3-member etcd cluster: begin, reissue, finish with rolling restarts, no client request fails", async (t: TestContext) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, "cluster.yaml"), `apiVersion: kubepki.io/v1alpha1
-kind: ClusterPKI
-encryptionAlgorithm: ECDSA-P256
-controlPlane:
-${NODES.map((n) => `  - {name: ${n}, address: 127.0.0.1}`).join("\n")}
-`);
-  const init = kubepki(["init", "--config", join(dir, "cluster.yaml"), "--out", join(dir, "k")]);
-  assert.equal(init.code, 0, init.stderr);
-  const tree = (node: string) => join(dir, "k", node);
+  const tree = initLoopbackControlPlanes(dir, NODES);
   const pki = (node: string, f: string) => join(tree(node), "pki", f);
   const oldCA = join(dir, "old-etcd-ca.crt");
   copyFileSync(pki("etcd1", "etcd/ca.crt"), oldCA);
@@ -59,23 +51,11 @@ ${NODES.map((n) => `  - {name: ${n}, address: 127.0.0.1}`).join("\n")}
   copyFileSync(pki("etcd1", "apiserver-etcd-client.crt"), oldClient.cert);
   copyFileSync(pki("etcd1", "apiserver-etcd-client.key"), oldClient.key);
 
-  const ports = await Promise.all(NODES.map(async () => ({ client: await freePort(), peer: await freePort() })));
-  const initialCluster = NODES.map((n, i) => `${n}=https://127.0.0.1:${ports[i].peer}`).join(",");
-  const endpoint = (i: number) => `https://127.0.0.1:${ports[i].client}`;
-  const endpoints = NODES.map((_, i) => endpoint(i)).join(",");
+  const { args: memberArgs, endpoint, endpoints } = await etcdCluster(dir, NODES, "kubepki-rotate", (n) => kubeadmEtcdTLS(join(tree(n), "pki")));
   const logs: string[] = NODES.map(() => "");
   const members: ReturnType<typeof spawn>[] = [];
   const start = (i: number) => {
-    const n = NODES[i];
-    const child = spawn("etcd", [
-      "--name", n, "--data-dir", join(dir, `data-${n}`),
-      "--listen-client-urls", endpoint(i), "--advertise-client-urls", endpoint(i),
-      "--listen-peer-urls", `https://127.0.0.1:${ports[i].peer}`, "--initial-advertise-peer-urls", `https://127.0.0.1:${ports[i].peer}`,
-      "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", "kubepki-rotate",
-      "--client-cert-auth", "--trusted-ca-file", pki(n, "etcd/ca.crt"), "--cert-file", pki(n, "etcd/server.crt"), "--key-file", pki(n, "etcd/server.key"),
-      "--peer-client-cert-auth", "--peer-trusted-ca-file", pki(n, "etcd/ca.crt"), "--peer-cert-file", pki(n, "etcd/peer.crt"), "--peer-key-file", pki(n, "etcd/peer.key"),
-      "--logger", "zap", "--log-level", "warn",
-    ], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("etcd", [...memberArgs(i), "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (logs[i] += d));
     child.stderr!.on("data", (d) => (logs[i] += d));
     members[i] = child;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { background, freePort, kubepki, openssl, opensslFields, sh, tempDir, waitFor } from "./helpers.ts";
+import { background, etcdCluster, freePort, kubepki, openssl, opensslFields, sh, tempDir, waitEtcdHealthy, waitFor } from "./helpers.ts";
 
 /** A CA made by openssl alone (not by kubepki): what signs is checked by another hand. */
 function opensslCA(dir: string): { crt: string; key: string } {
@@ -90,27 +90,11 @@ test("etcd peer requests signed with --signer local server+client auth: two real
     assert.equal(opensslFields(crt).extKeyUsage, "TLS Web Server Authentication, TLS Web Client Authentication");
     return { key, crt };
   });
-  const ports = await Promise.all(nodes.map(async () => ({ client: await freePort(), peer: await freePort() })));
-  const initialCluster = nodes.map((n, i) => `${n}=https://127.0.0.1:${ports[i].peer}`).join(",");
-  const members = nodes.map((n, i) =>
-    background(t, "etcd", [
-      "--name", n, "--data-dir", join(dir, `data-${n}`),
-      "--listen-client-urls", `https://127.0.0.1:${ports[i].client}`, "--advertise-client-urls", `https://127.0.0.1:${ports[i].client}`,
-      "--listen-peer-urls", `https://127.0.0.1:${ports[i].peer}`, "--initial-advertise-peer-urls", `https://127.0.0.1:${ports[i].peer}`,
-      "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", "kubepki-sign",
-      "--client-cert-auth", "--trusted-ca-file", ca.crt, "--cert-file", creds[i].crt, "--key-file", creds[i].key,
-      "--peer-client-cert-auth", "--peer-trusted-ca-file", ca.crt, "--peer-cert-file", creds[i].crt, "--peer-key-file", creds[i].key,
-      "--logger", "zap",
-    ]),
-  );
-  const endpoints = ports.map((p) => `https://127.0.0.1:${p.client}`).join(",");
+  // One server+client certificate per member, for its clients and its peers alike.
+  const tls = (_: string, i: number) => ({ ca: ca.crt, cert: creds[i].crt, key: creds[i].key, peerCert: creds[i].crt, peerKey: creds[i].key });
+  const { args: memberArgs, endpoints } = await etcdCluster(dir, nodes, "kubepki-sign", tls);
+  const members = nodes.map((_, i) => background(t, "etcd", memberArgs(i)));
   const health = () =>
     sh("etcdctl", ["--endpoints", endpoints, "--cacert", ca.crt, "--cert", creds[0].crt, "--key", creds[0].key, "--dial-timeout", "3s", "--command-timeout", "5s", "endpoint", "health", "--cluster"], { env: { ...process.env, ETCDCTL_API: "3" } });
-  try {
-    await waitFor(() => health().code === 0, 30_000, "a healthy 2-member etcd cluster");
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${health().stderr}\n${members.map((m) => m.output().slice(-1500)).join("\n---\n")}`);
-  }
-  const status = health();
-  assert.equal((status.stdout + status.stderr).match(/is healthy/g)?.length, 2, status.stdout + status.stderr);
+  await waitEtcdHealthy(health, members);
 });

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { shortHumanDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig, resolveContext } from "../kube/kubeconfig.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
@@ -76,19 +77,6 @@ export function kubeadmDate(d: Date): string {
   return `${MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())}, ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
 }
 
-/** apimachinery's duration.ShortHumanDuration over whole seconds. */
-export function shortHumanSeconds(seconds: number): string {
-  if (seconds < -1) return "<invalid>";
-  if (seconds < 0) return "0s";
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.trunc(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.trunc(seconds / 3600);
-  if (hours < 24) return `${hours}h`;
-  if (hours < 24 * 365) return `${Math.trunc(hours / 24)}d`;
-  return `${Math.trunc(hours / 24 / 365)}y`;
-}
-
 const yesNo = (b: boolean) => (b ? "yes" : "no");
 
 /** kubeadm's certTextPrinter: two tables through tabwriter(minwidth 10, padding 3). */
@@ -100,12 +88,12 @@ export function renderExpirationText(info: ExpirationInfo): string {
     lines.push(
       c.missing
         ? `!MISSING! ${name(c)}\t\t\t\t`
-        : `${name(c)}\t${kubeadmDate(c.expirationDate!)}\t${shortHumanSeconds(c.residualSeconds)}\t${c.caName ?? ""}\t${yesNo(c.externallyManaged).padEnd(8)}`,
+        : `${name(c)}\t${kubeadmDate(c.expirationDate!)}\t${shortHumanDuration(c.residualSeconds * 1000)}\t${c.caName ?? ""}\t${yesNo(c.externallyManaged).padEnd(8)}`,
     );
   }
   lines.push("", "CERTIFICATE AUTHORITY\tEXPIRES\tRESIDUAL TIME\tEXTERNALLY MANAGED");
   for (const c of info.certificateAuthorities) {
-    lines.push(c.missing ? `!MISSING! ${name(c)}\t\t\t` : `${name(c)}\t${kubeadmDate(c.expirationDate!)}\t${shortHumanSeconds(c.residualSeconds)}\t${yesNo(c.externallyManaged).padEnd(8)}`);
+    lines.push(c.missing ? `!MISSING! ${name(c)}\t\t\t` : `${name(c)}\t${kubeadmDate(c.expirationDate!)}\t${shortHumanDuration(c.residualSeconds * 1000)}\t${yesNo(c.externallyManaged).padEnd(8)}`);
   }
   return goTabwriter(lines.join("\n") + "\n", 10, 3);
 }

@@ -1,14 +1,13 @@
 import { resolve } from "node:path";
 // Static: discovery already loads the YAML library to read manifests and kubeconfigs.
 import { toYAML } from "../yaml.js";
-import { parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { checkNode } from "../check/index.js";
 import { inputError } from "../errors.js";
 import { checkReportData } from "../report/check-data.js";
 import { renderCheckText } from "../report/check-text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
-import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
+import { LOCATION_FLAGS_WITH_PKI_DIR, NODE_FLAGS, nodeLocation, nodePatchFromFlags } from "./node-flags.js";
 import { stdoutStyle, writeStdout } from "./output.js";
 
 export const help = `Usage: kubepki check [flags]
@@ -81,12 +80,7 @@ Examples:
 `;
 
 const options = {
-  root: { type: "string" },
-  "pki-dir": { type: "string" },
-  "cert-dir": { type: "string" },
-  "kubeconfig-dir": { type: "string" },
-  "manifests-dir": { type: "string" },
-  profile: { type: "string" },
+  ...LOCATION_FLAGS_WITH_PKI_DIR,
   config: { type: "string" },
   ...NODE_FLAGS,
   now: { type: "string" },
@@ -104,14 +98,10 @@ export async function run(argv: string[]): Promise<number> {
   // -o wide: the text report with every column, like kubectl's.
   const wide = values.output === "wide";
   const format = wide ? "text" : outputFormat(values.output, "check");
-  if (values["pki-dir"] !== undefined && values["cert-dir"] !== undefined) throw inputError("check: --pki-dir and --cert-dir are the same flag; give one");
+  const location = nodeLocation("check", values);
   if (values.prometheus && values.output !== undefined) throw inputError("check: --prometheus prints metrics instead of the report; drop -o, or use --prometheus-file");
   const result = await checkNode({
-    root: values.root,
-    pkiDir: values["pki-dir"] ?? values["cert-dir"],
-    kubeconfigDir: values["kubeconfig-dir"],
-    manifestsDir: values["manifests-dir"],
-    profile: values.profile !== undefined ? parseProfile(values.profile, "--profile") : undefined,
+    ...location,
     configFile: values.config,
     cluster: nodePatchFromFlags(values),
     now: parseNow(values.now),

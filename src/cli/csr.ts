@@ -7,7 +7,7 @@ import { parseSignerFlag, requestFrom } from "../signer/request.js";
 import { subcommandError, commaList, outputFormat, parseFlags } from "./args.js";
 import { printData } from "./output.js";
 import { inputName, readInput } from "./input.js";
-import { styleFor } from "./style.js";
+import { styleFor } from "../style.js";
 
 export const help = `Usage: kubepki csr review FILE [--signer NAME] [--usages LIST] [--duration D] [-o text|json|yaml]
 

@@ -5,7 +5,7 @@ import { explainReportData } from "../report/explain-data.js";
 import { renderExplainText } from "../report/explain-text.js";
 import { toYAML } from "../yaml.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
-import { styleFor, table } from "./style.js";
+import { styleFor, table } from "../style.js";
 
 export const help = `Usage: kubepki explain "<error text>" [flags]
        kubepki explain --log FILE|- [flags]

@@ -9,7 +9,7 @@ import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
 import { printData } from "./output.js";
 import { progressBar } from "./progress.js";
-import { styleFor } from "./style.js";
+import { styleFor } from "../style.js";
 
 export const help = `Usage: kubepki init [flags]
 

@@ -12,7 +12,7 @@ import type { InspectResult } from "../inspect/index.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { inputName, readInputBytes } from "./input.js";
 import { printData, stdoutStyle, writeStdout } from "./output.js";
-import { styleFor, table } from "./style.js";
+import { styleFor, table } from "../style.js";
 import { terminalSafe } from "../text.js";
 
 export const help = `Usage: kubepki inspect [flags] INPUT...

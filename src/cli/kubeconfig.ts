@@ -19,7 +19,7 @@ import { mustNotExist, replaceFile } from "../store/replace.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { printData } from "./output.js";
 import { checkServerURL, groupsOf } from "./onboard.js";
-import { styleFor } from "./style.js";
+import { styleFor } from "../style.js";
 
 export const help = `Usage: kubepki kubeconfig --client-name NAME [--org O]… --kubeconfig FILE [--server URL] [--cert-dir DIR] [flags]
        kubepki kubeconfig user --client-name NAME [--org O]… [--config FILE] > FILE   (kubeadm's kubeconfig user; docs/certs.md)

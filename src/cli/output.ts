@@ -1,5 +1,5 @@
 import { fstatSync, writeSync } from "node:fs";
-import { styleFor, type Style } from "./style.js";
+import { styleFor, type Style } from "../style.js";
 
 // A pipe or a file takes the output straight through its descriptor: process.stdout
 // would be a stream object (a net.Socket on a pipe) that costs a few milliseconds

@@ -1,6 +1,6 @@
 import { basename, dirname, resolve } from "node:path";
 import { discoverNode, kubernetesDirOf } from "../check/discover.js";
-import { parseKeyAlgorithm, parseProfile } from "../cluster/description.js";
+import { parseKeyAlgorithm } from "../cluster/description.js";
 import { parseDuration, parsePositiveDuration, shortHumanDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { renewCertificates, type RenewResult } from "../renew/index.js";
@@ -10,8 +10,9 @@ import { treeLockPath, withLock } from "../store/lock.js";
 import { commitFiles, restoreWrites } from "../store/transaction.js";
 import { shellCommand, terminalSafe, terminalSafeLines } from "../text.js";
 import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
+import { LOCATION_FLAGS, nodeLocation } from "./node-flags.js";
 import { printData } from "./output.js";
-import { styleFor, table, type Style } from "./style.js";
+import { styleFor, table, type Style } from "../style.js";
 
 export const help = `Usage: kubepki renew NAME... | all [flags]
        kubepki renew NAME... --add-san IP_OR_NAME[,...] [--remove-san ...] [--config FILE]
@@ -84,11 +85,7 @@ Examples:
 `;
 
 const options = {
-  root: { type: "string" },
-  "cert-dir": { type: "string" },
-  "kubeconfig-dir": { type: "string" },
-  "manifests-dir": { type: "string" },
-  profile: { type: "string" },
+  ...LOCATION_FLAGS,
   "node-name": { type: "string" },
   "expiring-within": { type: "string" },
   "reuse-key": { type: "boolean" },
@@ -106,19 +103,11 @@ const options = {
 type Values = ReturnType<typeof parseFlags<typeof options>>["values"];
 
 /** Where the node's files are, as the flags say: the same for renew and --restore. */
-function location(values: Values) {
-  return {
-    root: values.root,
-    pkiDir: values["cert-dir"],
-    kubeconfigDir: values["kubeconfig-dir"],
-    manifestsDir: values["manifests-dir"],
-    profile: values.profile !== undefined ? parseProfile(values.profile, "--profile") : undefined,
-  };
-}
+const location = (values: Values) => nodeLocation("renew", values);
 
 /** The location flags as given, to repeat them in a printed command. */
 function locationFlags(values: Values): string[] {
-  return (["root", "cert-dir", "kubeconfig-dir", "manifests-dir", "profile"] as const).flatMap((f) => (values[f] !== undefined ? [`--${f}`, resolveIfPath(f, values[f]!)] : []));
+  return (Object.keys(LOCATION_FLAGS) as (keyof typeof LOCATION_FLAGS)[]).flatMap((f) => (values[f] !== undefined ? [`--${f}`, resolveIfPath(f, values[f]!)] : []));
 }
 const resolveIfPath = (flag: string, v: string) => (flag === "profile" ? v : resolve(v));
 

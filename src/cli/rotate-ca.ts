@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { kubernetesDirOf } from "../check/discover.js";
-import { parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { rotateStep, rotationStatus, type CAStatus, type Step, type StepResult } from "../rotate/index.js";
@@ -8,8 +7,9 @@ import { parseRotatable } from "../rotate/state.js";
 import { treeLockPath, withLock } from "../store/lock.js";
 import { shellQuote } from "../text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
+import { LOCATION_FLAGS, nodeLocation } from "./node-flags.js";
 import { printData } from "./output.js";
-import { styleFor, table } from "./style.js";
+import { styleFor, table } from "../style.js";
 
 export const help = `Usage: kubepki rotate-ca begin|reissue|finish|status|abort --ca ca|etcd-ca|front-proxy-ca|sa|all [flags]
 
@@ -62,11 +62,7 @@ Examples:
 const options = {
   ca: { type: "string" },
   from: { type: "string" },
-  root: { type: "string" },
-  "cert-dir": { type: "string" },
-  "kubeconfig-dir": { type: "string" },
-  "manifests-dir": { type: "string" },
-  profile: { type: "string" },
+  ...LOCATION_FLAGS,
   "reuse-key": { type: "boolean" },
   "ca-validity": { type: "string" },
   "dry-run": { type: "boolean" },
@@ -84,10 +80,7 @@ export async function run(argv: string[]): Promise<number> {
   if (extra.length) throw inputError(`rotate-ca: unexpected argument "${extra[0]}"`);
   if (values.ca === undefined) throw inputError("rotate-ca: --ca is required", "one of: ca, etcd-ca, front-proxy-ca, sa, all");
   const cas = parseRotatable(values.ca);
-  const node = {
-    root: values.root, pkiDir: values["cert-dir"], kubeconfigDir: values["kubeconfig-dir"], manifestsDir: values["manifests-dir"],
-    profile: values.profile !== undefined ? parseProfile(values.profile, "--profile") : undefined,
-  };
+  const node = nodeLocation("rotate-ca", values);
   if (step === "status") {
     const status = await rotationStatus({ ...node, cas });
     if (format === "text") process.stdout.write(renderStatus(status) + "\n");

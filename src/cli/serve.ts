@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
-import { parseProfile } from "../cluster/description.js";
 import { parseDuration, parsePositiveDuration } from "../cluster/duration.js";
 import { isIP } from "../cluster/net.js";
 import { errnoText, inputError } from "../errors.js";
 import { startExporter } from "../serve/index.js";
 import { terminalSafe } from "../text.js";
 import { parseFlags } from "./args.js";
-import { NODE_FLAGS, nodePatchFromFlags } from "./node-flags.js";
+import { LOCATION_FLAGS_WITH_PKI_DIR, NODE_FLAGS, nodeLocation, nodePatchFromFlags } from "./node-flags.js";
 
 export const help = `Usage: kubepki serve [flags]
 
@@ -63,12 +62,7 @@ const options = {
   "clock-offset": { type: "string" },
   "warn-within": { type: "string" },
   "warn-within-ca": { type: "string" },
-  root: { type: "string" },
-  "pki-dir": { type: "string" },
-  "cert-dir": { type: "string" },
-  "kubeconfig-dir": { type: "string" },
-  "manifests-dir": { type: "string" },
-  profile: { type: "string" },
+  ...LOCATION_FLAGS_WITH_PKI_DIR,
   config: { type: "string" },
   ...NODE_FLAGS,
 } as const;
@@ -77,7 +71,7 @@ const MIN_INTERVAL_MS = 1000;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags("serve", argv, options);
-  if (values["pki-dir"] !== undefined && values["cert-dir"] !== undefined) throw inputError("serve: --pki-dir and --cert-dir are the same flag; give one");
+  const location = nodeLocation("serve", values);
   const { host, port } = parseListen(values.listen ?? "127.0.0.1:9795");
   const intervalMs = values.interval !== undefined ? parsePositiveDuration(values.interval, "--interval") : undefined;
   if (intervalMs !== undefined && intervalMs < MIN_INTERVAL_MS) throw inputError(`--interval: ${values.interval} is shorter than 1s`, "file changes trigger a check anyway; the interval is the safety net");
@@ -85,11 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   if (clusterName !== undefined && clusterName.trim() === "") throw inputError("--cluster-name: empty name");
   const exporter = await startExporter({
     check: {
-      root: values.root,
-      pkiDir: values["pki-dir"] ?? values["cert-dir"],
-      kubeconfigDir: values["kubeconfig-dir"],
-      manifestsDir: values["manifests-dir"],
-      profile: values.profile !== undefined ? parseProfile(values.profile, "--profile") : undefined,
+      ...location,
       configFile: values.config,
       cluster: nodePatchFromFlags(values),
       warnWithinMs: values["warn-within"] !== undefined ? parsePositiveDuration(values["warn-within"], "--warn-within") : undefined,

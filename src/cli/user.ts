@@ -18,7 +18,7 @@ import { subcommandError, formatAndFile, outputFormat, parseFlags, parseNow } fr
 import { inputName, readInput, readPassphrase } from "./input.js";
 import { printData } from "./output.js";
 import { checkServerURL, groupsOf } from "./onboard.js";
-import { styleFor } from "./style.js";
+import { styleFor } from "../style.js";
 import { shellCommand, terminalSafe } from "../text.js";
 
 export const help = `Usage: kubepki user create NAME [--group G]… [--duration 24h] [--algorithm ALG | --key FILE] [--out DIR]

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { readInputFile } from "../store/files.js";
 import { dirname, join } from "node:path";
-import { messageOf, readBytes, type ReadContext } from "./read.js";
+import { messageOf, type ReadContext } from "./context.js";
 
 /** Files larger than this are not certificates (nor kubeconfigs); they are skipped unparsed. */
 const MAX_FILE_BYTES = 4 << 20;
@@ -42,7 +42,7 @@ export async function readDirectory(dir: string, ctx: ReadContext): Promise<void
         continue;
       }
       const bytes = readInputFile(path);
-      const found = await readBytes(bytes, { input: dir, file: path }, inner, dirname(path));
+      const found = await ctx.readBytes(bytes, { input: dir, file: path }, inner, dirname(path));
       if (!found) ctx.out.skipped++;
     } catch (err) {
       ctx.out.failures.push({ input: path, message: messageOf(err) });

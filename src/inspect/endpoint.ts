@@ -4,7 +4,7 @@ import { errnoText, inputError, isKubepkiError } from "../errors.js";
 import { readInputFile } from "../store/files.js";
 import { decodePem } from "../pki/pem.js";
 import { readCertificate } from "../pki/x509-fast.js";
-import type { ReadContext } from "./read.js";
+import type { ReadContext } from "./context.js";
 import type { EndpointItem, Source } from "./types.js";
 
 /**

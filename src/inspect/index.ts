@@ -1,4 +1,5 @@
-import { readInput, messageOf, type ReadContext } from "./read.js";
+import { messageOf, type ReadContext } from "./context.js";
+import { readBytes, readInput } from "./read.js";
 import { matchKeys } from "./key-match.js";
 import type { Collector, InputFailure, InspectOptions, Item } from "./types.js";
 
@@ -22,7 +23,7 @@ export async function inspect(inputs: string[], options: InspectOptions): Promis
   const collectors: Collector[] = all.map(() => ({ items: [], failures: [], skipped: 0 }));
   await Promise.all(
     all.map(async (arg, i) => {
-      const ctx: ReadContext = { options, out: collectors[i], inDirectory: false, depth: 0 };
+      const ctx: ReadContext = { options, out: collectors[i], inDirectory: false, depth: 0, readBytes };
       try {
         await readInput(arg, ctx);
       } catch (err) {

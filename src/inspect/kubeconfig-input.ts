@@ -2,7 +2,7 @@ import { dirname, resolve } from "node:path";
 import { KubepkiError, inputError } from "../errors.js";
 import { parseKubeconfig, resolveContext, type Kubeconfig } from "../kube/kubeconfig.js";
 import { readPem } from "./pem-input.js";
-import { labelOfSource, readReferencedFile, type ReadContext } from "./read.js";
+import { labelOfSource, readReferencedFile, type ReadContext } from "./context.js";
 import type { Source } from "./types.js";
 
 /**

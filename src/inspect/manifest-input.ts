@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { KubepkiError, inputError } from "../errors.js";
 import { hostPathOf, parseStaticPod } from "../kube/manifest.js";
-import { messageOf, readReferencedFile, type ReadContext } from "./read.js";
+import { messageOf, readReferencedFile, type ReadContext } from "./context.js";
 import type { Source } from "./types.js";
 
 /**

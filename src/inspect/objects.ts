@@ -5,7 +5,7 @@ import { inputError } from "../errors.js";
 import { parseYAMLDocuments, yamlErrorLine } from "../yaml.js";
 import { readCSRObject } from "./csr-object.js";
 import { readPem } from "./pem-input.js";
-import { labelOfSource, NOT_RECOGNISED_MESSAGE, type ReadContext } from "./read.js";
+import { labelOfSource, NOT_RECOGNISED_MESSAGE, type ReadContext } from "./context.js";
 import { readRequest } from "./request.js";
 import type { Source } from "./types.js";
 

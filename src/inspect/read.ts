@@ -2,30 +2,11 @@
 // fs/promises costs more in start-up and per-call overhead than it saves in overlap.
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { errnoText, inputError, isKubepkiError, KubepkiError } from "../errors.js";
+import { errnoText, inputError, isKubepkiError } from "../errors.js";
 import { readInputFile, readStdin } from "../store/files.js";
+import { labelOfSource, messageOf, NOT_RECOGNISED_MESSAGE, type ReadContext } from "./context.js";
 import { looksLikePem, readDer, readPem } from "./pem-input.js";
-import type { Collector, InspectOptions, Source } from "./types.js";
-
-/** What every reader needs: the options, where to put items, and how to read a file it points at. */
-export interface ReadContext {
-  options: InspectOptions;
-  out: Collector;
-  /** Inside a directory walk: files that are not certificates, keys or Kubernetes objects are skipped silently. */
-  inDirectory: boolean;
-  /** Guards against a manifest → kubeconfig → … chain going on forever. */
-  depth: number;
-}
-
-const NOT_RECOGNISED = "not a certificate, CSR, key, kubeconfig, Secret, CertificateSigningRequest or static pod manifest";
-
-/** An error a user can act on, from anything a reader threw. */
-export function messageOf(err: unknown): string {
-  if (err instanceof KubepkiError) return err.message;
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code && e.path) return `${e.path}: cannot read: ${errnoText(e.code)}`;
-  return String(e?.message ?? err).split("\n")[0];
-}
+import type { Source } from "./types.js";
 
 /** YAML or JSON with a top-level apiVersion or kind, or a JSON object. */
 function looksLikeObject(bytes: Buffer): boolean {
@@ -68,26 +49,7 @@ export async function readBytes(bytes: Buffer, source: Source, ctx: ReadContext,
     return readObjects(bytes.toString("utf8"), source, ctx);
   }
   if (ctx.inDirectory) return false;
-  throw inputError(`${labelOfSource(source)}: ${bytes.length === 0 ? "empty input" : NOT_RECOGNISED}`);
-}
-
-export const NOT_RECOGNISED_MESSAGE = NOT_RECOGNISED;
-
-export function labelOfSource(source: Source): string {
-  return [source.file ?? source.input, source.where].filter(Boolean).join(": ");
-}
-
-/** Reads a file a kubeconfig or manifest points at, as its own source. */
-export async function readReferencedFile(path: string, source: Source, ctx: ReadContext): Promise<void> {
-  let bytes: Buffer;
-  try {
-    bytes = readInputFile(path, "file", `${labelOfSource(source)}: ${path}`);
-  } catch (err) {
-    if (isKubepkiError(err)) throw err;
-    throw inputError(`${labelOfSource(source)}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
-  }
-  const recognised = await readBytes(bytes, { ...source, file: path }, { ...ctx, inDirectory: false, depth: ctx.depth + 1 }, dirname(resolve(path)));
-  if (!recognised) throw inputError(`${labelOfSource(source)}: ${path}: ${NOT_RECOGNISED}`);
+  throw inputError(`${labelOfSource(source)}: ${bytes.length === 0 ? "empty input" : NOT_RECOGNISED_MESSAGE}`);
 }
 
 const ENDPOINT = /^(?:https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})\/?$/;

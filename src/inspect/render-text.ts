@@ -1,6 +1,6 @@
 import { shortHumanDuration } from "../cluster/duration.js";
 import { keyLabel } from "../pki/keys.js";
-import { table, type Style } from "../cli/style.js";
+import { table, type Style } from "../style.js";
 import { terminalSafeDeep } from "../text.js";
 import type { CertificateReport, EndpointReport, KeyReport, RequestReport } from "./report.js";
 

@@ -12,21 +12,12 @@ import { KEY_MODE, PUBLIC_MODE, readIfExists, removeStaleTemps } from "../store/
 import { treeLockPath, withLock } from "../store/lock.js";
 import { commitFiles, interruptedRun, recoverInterrupted, type FileWrite } from "../store/transaction.js";
 import { clusterRecordFile } from "../cluster/record.js";
+import type { Action } from "./action.js";
 import { differencesFromPlan } from "./compare.js";
 import { assessKubeconfig, kubeconfigValidity, readKubeconfigWork, renderKubeconfig, type KubeconfigOutcome, type Material } from "./kubeconfigs.js";
 import { restartsAfterReplace } from "./restarts.js";
 
-/**
- * What init does with one planned item:
- * - create: nothing there, it is issued;
- * - keep: what is there matches the plan and is kept (a second init changes nothing);
- * - copy: kept, and copied into the node trees (or the .pub) that lack it;
- * - replace: there but wrong, and --force: backed up, then issued anew;
- * - conflict: there but wrong: reported, left alone;
- * - blocked: cannot be issued, because its CA has a problem or no key;
- * - external: a CA certificate without its key (kubeadm's external CA mode), used as is.
- */
-export type Action = "create" | "keep" | "copy" | "replace" | "conflict" | "blocked" | "external";
+export type { Action } from "./action.js";
 
 export interface ItemOutcome {
   item: PlannedItem;

@@ -9,7 +9,7 @@ import { isSignedBy, parseCertificate, type CertificateModel } from "../pki/mode
 import { assertCAUsable } from "../pki/ca-validity.js";
 import { decodeCertificates } from "../pki/pem.js";
 import { readIfExists } from "../store/files.js";
-import type { Action } from "./init.js";
+import type { Action } from "./action.js";
 
 /**
  * init's kubeconfig pass: after the certificates, each planned kubeconfig is

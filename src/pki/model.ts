@@ -8,12 +8,8 @@ import { readCertificate, type CertificateFacts } from "./x509-fast.js";
  */
 export type CertificateModel = CertificateFacts & { readonly publicKey: KeyObject };
 
-export interface DistinguishedName {
-  commonName?: string;
-  organization: string[];
-  /** RFC 4514-like one-line form in certificate order, e.g. "O=system:nodes, CN=system:node:a". */
-  text: string;
-}
+// Declared beside the reader that makes it (x509-fast.ts), which model.ts imports.
+export type { DistinguishedName } from "./x509-fast.js";
 
 // A node's files repeat certificates (every kubeconfig embeds ca.crt again): each distinct one is read once.
 const parsed = new Map<string, CertificateModel>();

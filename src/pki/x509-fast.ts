@@ -1,9 +1,15 @@
 import { createHash } from "node:crypto";
 import { inputError } from "../errors.js";
 import { children, content, decodeOid, decodeString, decodeTime, DerError, expectTag, readTlv, type Tlv } from "./der.js";
-import type { DistinguishedName } from "./model.js";
 import type { KeyDescription } from "./keys.js";
 import { readSpki, type PublicKeyFacts } from "./public-key.js";
+
+export interface DistinguishedName {
+  commonName?: string;
+  organization: string[];
+  /** RFC 4514-like one-line form in certificate order, e.g. "O=system:nodes, CN=system:node:a". */
+  text: string;
+}
 
 /**
  * A certificate's fields as plain data, read straight from DER in microseconds

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { CheckResult, CertificateRow } from "../check/index.js";
-import type { Style } from "../cli/style.js";
-import { table } from "../cli/style.js";
+import type { Style } from "../style.js";
+import { table } from "../style.js";
 import { terminalSafe } from "../text.js";
 import { overallStatus } from "./check-data.js";
 import { terminalSafeDeep } from "../text.js";

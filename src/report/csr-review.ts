@@ -1,6 +1,6 @@
 import { formatGoDuration } from "../cluster/duration.js";
-import type { Style } from "../cli/style.js";
-import { table } from "../cli/style.js";
+import type { Style } from "../style.js";
+import { table } from "../style.js";
 import type { ReviewItem } from "../signer/review.js";
 import { terminalSafe, terminalSafeDeep } from "../text.js";
 

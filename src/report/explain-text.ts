@@ -1,4 +1,4 @@
-import type { Style } from "../cli/style.js";
+import type { Style } from "../style.js";
 import type { Entry, ExplainResult, FileMatch } from "../explain/index.js";
 import { terminalSafeDeep } from "../text.js";
 

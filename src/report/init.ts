@@ -3,8 +3,8 @@ import { controlPlaneURL } from "../cluster/description.js";
 import { formatGoDuration, shortHumanDuration } from "../cluster/duration.js";
 import type { ItemOutcome, InitResult } from "../issue/init.js";
 import type { KubeconfigOutcome } from "../issue/kubeconfigs.js";
-import type { Style } from "../cli/style.js";
-import { table } from "../cli/style.js";
+import type { Style } from "../style.js";
+import { table } from "../style.js";
 import { shellCommand, terminalSafe, terminalSafeDeep } from "../text.js";
 
 const PAST: Record<ItemOutcome["action"], string> = {

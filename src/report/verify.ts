@@ -1,4 +1,4 @@
-import type { Style } from "../cli/style.js";
+import type { Style } from "../style.js";
 import type { Purpose, VerifyResult } from "../pki/verify.js";
 import { terminalSafe } from "../text.js";
 

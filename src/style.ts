@@ -1,4 +1,4 @@
-import { terminalSafeStyled } from "../text.js";
+import { terminalSafeStyled } from "./text.js";
 
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
 export function useColor(stream: { isTTY?: boolean }): boolean {
