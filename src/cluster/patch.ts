@@ -67,6 +67,8 @@ export function checkSANs(entries: string[], what: string): string[] {
     try {
       parseIP(e, what);
     } catch {
+      // "10.0.0.300" passes as a DNS name but is a mistyped address: no client would ever dial it by name.
+      if (/^[\d.]+$/.test(e)) throw inputError(`${what}: "${e}" looks like an IPv4 address but is not one`);
       if (!isDNSSan(e)) throw inputError(`${what}: "${e}" is neither an IP address nor a valid DNS name`);
     }
   }

@@ -1,3 +1,4 @@
+import { terminalSafeDeep } from "../text.js";
 import type { CertificateRow, CheckResult } from "../check/index.js";
 import { overallStatus } from "./check-data.js";
 
@@ -86,7 +87,9 @@ function certTable(result: CheckResult): string {
   return `<table id="certificates-table"><thead><tr><th>component</th><th>role</th><th>certificate</th><th>file</th><th>CN</th><th>O</th><th>SANs</th><th>issuer</th><th>expires</th><th>residual</th><th>status</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-export function renderCheckHTML(result: CheckResult): string {
+export function renderCheckHTML(raw: CheckResult): string {
+  // Names and paths read from the node: control characters shown as escapes, as in the text report (issue 11).
+  const result = terminalSafeDeep(raw);
   const status = overallStatus(result);
   const f = result.facts;
   const { error, warning, info } = result.summary;

@@ -310,7 +310,7 @@ async function reissue(node: Node, options: RotateOptions): Promise<StepResult> 
   if (reissued.length && !options.dryRun) {
     const renewed = await renewCertificates({ ...options, names: reissued, reuseKey: options.reuseKey, now });
     if (renewed.backupDir) backups.push(renewed.backupDir);
-    files.push(...renewed.items.filter((i) => i.action === "renew").map((i) => i.file));
+    files.push(...renewed.items.filter((i) => i.action === "renew").flatMap((i) => (i.newKey && i.keyFile ? [i.keyFile, i.file] : [i.file])));
     restarts = renewed.restarts;
   } else if (reissued.length) {
     files.push(...renewable.map((c) => c.certFile));
@@ -365,7 +365,10 @@ async function abort(node: Node, options: RotateOptions): Promise<StepResult> {
   const writes = new Map<string, FileWrite>();
   for (const backup of [...state.backups].reverse()) for (const w of await restoreWrites(backup)) writes.set(w.path, w);
   const files = [...writes.keys()];
-  const restarts = restartsFor(node, trustReaders(options.ca, inventory));
+  // Who reads what goes back: the CA's trust files' readers, and each restored kubeconfig's component.
+  const readers = trustReaders(options.ca, inventory);
+  for (const c of node.model.certs) if (c.item.kubeconfig && files.includes(c.item.file)) readers.set(c.item.component, (readers.get(c.item.component) ?? new Set()).add(c.item.file));
+  const restarts = restartsFor(node, readers);
   if (options.dryRun) return result(options.ca, "abort", "none", true, { files, restarts });
   const backupDir = await commitFiles([...writes.values()], { home: inventory.kubeconfigDir, root: inventory.root, reason: `kubepki rotate-ca abort --ca ${options.ca}`, now });
   await removeRotationDir(inventory.pkiDir, options.ca);
