@@ -13,7 +13,9 @@ function shortFile(r: CertificateRow, result: CheckResult, withUser = true): str
     const file = under(result.kubeconfigDir, r.file);
     return r.kubeconfigUser && withUser ? `${file} (${r.kubeconfigUser})` : file;
   }
-  return under(result.pkiDir, r.file);
+  const file = under(result.pkiDir, r.file);
+  // Elsewhere under --root: the path as the node sees it (/var/lib/kubelet/pki/kubelet.crt).
+  return result.root !== "/" && file.startsWith(`${result.root}/`) ? `/${relative(result.root, file)}` : file;
 }
 
 /** Who the certificate says it is: CN, and O when it has one. */
