@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import { load } from "js-yaml";
 import { buildNode, copyNode, NODE } from "./fixtures-openssl.ts";
-import { background, freePort, kubepki, openssl, opensslFields, sh, snapshot, tempDir, waitFor } from "./helpers.ts";
+import { background, BIN, freePort, kubepki, openssl, opensslFields, sh, snapshot, tempDir, waitFor } from "./helpers.ts";
 
 let template: string;
 before(() => {
@@ -98,6 +98,10 @@ test("renew apiserver --add-san 10.0.0.50,lb.example.com: kubectl connects as lb
   assert.match(restore.stdout, /kube-apiserver \(apiserver\)\n\s+mv /);
   const after = snapshot(k8s);
   for (const [f, sum] of Object.entries(before.tree)) assert.equal(after[f], sum, `${f} restored`);
+  // The config lies outside the tree: its backup is beside it, and the printed undo puts it back.
+  const undo = /\(undo: (kubepki renew --restore \S+kubepki-backup\/\S+)\)\.$/m.exec(r.stdout.split("\n").filter((l) => l.includes("kubeadm-config.yaml is in")).join("\n"));
+  assert.ok(undo, r.stdout);
+  assert.equal(sh("sh", ["-c", undo[1].replace(/^kubepki /, `${process.execPath} ${BIN} `)]).code, 0);
   assert.ok(readFileSync(config).equals(before.config), "the config file restored byte-identically");
 });
 

@@ -231,6 +231,7 @@ function renderText(result: RenewResult, flags: string[]): string {
     lines.push(...result.clusterConfigSteps.map((s) => `  ${s}`));
   }
   if (result.backupDir) lines.push("", `The previous files are in ${terminalSafe(result.backupDir)} (undo: ${terminalSafe(shellCommand(["kubepki", "renew", "--restore", result.backupDir, ...flags]))}).`);
+  if (result.configBackupDir) lines.push(`The previous ${terminalSafe(result.config!.file)} is in ${terminalSafe(result.configBackupDir)} (undo: ${terminalSafe(shellCommand(["kubepki", "renew", "--restore", result.configBackupDir]))}).`);
   if (renewed.length) {
     lines.push(...renderRestarts(result.restarts, style, result.dryRun ? "After renewing, restart:" : style.bold("You must restart these components so that they use the new certificates:")));
   }

@@ -45,7 +45,7 @@ export async function readReferencedFile(path: string, source: Source, ctx: Read
     bytes = readInputFile(path, "file", `${labelOfSource(source)}: ${path}`);
   } catch (err) {
     if (isKubepkiError(err)) throw err;
-    throw inputError(`${labelOfSource(source)}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+    throw inputError(`${labelOfSource(source)}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ? errnoText((err as NodeJS.ErrnoException).code!) : messageOf(err)}`);
   }
   const recognised = await ctx.readBytes(bytes, { ...source, file: path }, { ...ctx, inDirectory: false, depth: ctx.depth + 1 }, dirname(resolve(path)));
   if (!recognised) throw inputError(`${labelOfSource(source)}: ${path}: ${NOT_RECOGNISED}`);

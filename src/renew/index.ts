@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { statSync } from "node:fs";
+import { dirname, relative } from "node:path";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
 import { sameKey } from "../check/certs.js";
@@ -90,6 +91,8 @@ export interface RenewResult {
   /** The in-cluster kubeadm-config also holds the SAN lists (kubeadm upgrade reads it). */
   clusterConfigSteps: string[];
   backupDir?: string;
+  /** The backup of a --config file outside the tree, beside it. */
+  configBackupDir?: string;
   /** A previous renewal that was interrupted and rolled back first. */
   recovered?: string;
   dryRun: boolean;
@@ -174,16 +177,23 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
 
   const renewed = items.filter((i) => i.action === "renew");
   let config: ConfigEdit | undefined;
+  let configWrite: FileWrite | undefined;
   if (options.configFile && options.sanChange && renewed.length) {
     config = await editKubeadmConfigSANs(options.configFile, renewed.map((i) => ({ certificate: i.name, change: options.sanChange! })));
-    if (config.changed) writes.push({ path: config.file, data: config.text, mode: statSync(config.file).mode & 0o777 });
+    if (config.changed) configWrite = { path: config.file, data: config.text, mode: statSync(config.file).mode & 0o777 };
   }
+  // A config inside the tree goes in the tree's backup; one elsewhere gets a backup beside it: a backup
+  // restores only inside its own tree (store/transaction.ts), so each undo stays where it belongs.
+  const configElsewhere = configWrite && relative(home, configWrite.path).startsWith("..");
+  if (configWrite && !configElsewhere) writes.push(configWrite);
   const clusterConfigSteps = options.sanChange && inventory.profile === "kubeadm" && renewed.length ? inClusterConfigSteps(renewed, options.sanChange) : [];
   const restarts = restartPlan(inventory, work.map((w) => w.loaded.item));
   const result = { items, restarts, warnings, config, clusterConfigSteps, dryRun: Boolean(options.dryRun), recovered, now, inventory };
-  if (options.dryRun || writes.length === 0) return result;
-  const backupDir = await commitFiles(writes, { home, root: inventory.root, reason: `kubepki renew ${renewed.map((i) => i.name).join(" ")}`, now });
-  return { ...result, backupDir };
+  if (options.dryRun || (writes.length === 0 && !configWrite)) return result;
+  const reason = `kubepki renew ${renewed.map((i) => i.name).join(" ")}`;
+  const backupDir = writes.length ? await commitFiles(writes, { home, root: inventory.root, reason, now }) : undefined;
+  const configBackupDir = configElsewhere ? await commitFiles([configWrite!], { home: dirname(configWrite!.path), root: dirname(configWrite!.path), reason, now }) : undefined;
+  return { ...result, backupDir, configBackupDir };
 }
 
 /**
