@@ -50,6 +50,7 @@ test("rotate-ca ca: kubectl completes mTLS at every phase; old kubeconfigs work 
   assert.equal((await kubectlAgainstNode(t, root, admin)).code, 0, "admin.conf after begin");
   assert.equal((await kubectlAgainstNode(t, root, before)).code, 0, "a kubeconfig from before begin still works after begin");
   assert.equal(kubepki(["check", "--root", root]).code, 0, "check: a node mid-rotation is healthy");
+  assert.match(kubepki(["check", "--root", root, "--prometheus"]).stdout, /^kubepki_rotation_phase\{ca="ca",phase="begun"\} 1$/m, "the exporter's gauge says where the rotation stands");
 
   const reissue = rotate(root, "reissue", "--ca", "ca");
   assert.equal(reissue.code, 0, reissue.stderr);
@@ -68,6 +69,7 @@ test("rotate-ca ca: kubectl completes mTLS at every phase; old kubeconfigs work 
   assert.notEqual(refused.code, 0, "the old CA's client certificate is refused after finish");
   for (const f of ["apiserver.crt", "apiserver-kubelet-client.crt"]) assert.equal(openssl(["verify", "-CAfile", join(root, "pki/ca.crt"), join(root, "pki", f)]).code, 0, f);
   assert.equal(kubepki(["check", "--root", root]).code, 0, "check after finish");
+  assert.doesNotMatch(kubepki(["check", "--root", root, "--prometheus"]).stdout, /kubepki_rotation_phase/, "no rotation under way after finish");
 });
 
 test("rotate-ca refuses out-of-order phases and foreign input with one line, exit 2, nothing changed", (t) => {

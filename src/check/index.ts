@@ -4,6 +4,7 @@ import type { ClusterPatch } from "../cluster/patch.js";
 import { inputError } from "../errors.js";
 import { keyLabel } from "../pki/keys.js";
 import { sameKey, signedBy } from "./certs.js";
+import { rotationsUnderWay, type RotationUnderWay } from "./rotation.js";
 import { discoverNode, type FactSource, type NodeFacts, type NodeRole, type Role } from "./discover.js";
 import { sortFindings, countBySeverity, type Finding, type Severity } from "./findings.js";
 import { loadNode, type LoadedCert, type NodeModel } from "./load.js";
@@ -80,6 +81,8 @@ export interface CheckResult {
   certificates: CertificateRow[];
   findings: Finding[];
   summary: Record<Severity, number>;
+  /** CA rotations under way on the node (rotate-ca's state), by CA. */
+  rotations: RotationUnderWay[];
 }
 
 /**
@@ -110,6 +113,7 @@ export async function checkNode(options: CheckOptions = {}): Promise<CheckResult
   return {
     now, role: inventory.role, root: inventory.root, pkiDir: inventory.pkiDir, kubeconfigDir: inventory.kubeconfigDir, manifestsDir: inventory.manifestsDir,
     profile: inventory.profile, facts: inventory.facts, certificates, findings, summary: countBySeverity(findings),
+    rotations: rotationsUnderWay(inventory.pkiDir),
   };
 }
 

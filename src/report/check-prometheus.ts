@@ -91,9 +91,10 @@ export function appendCheckMetrics(out: Exposition, result: CheckResult, options
   out.gauge("kubepki_check_file_findings", "Findings of the last check, by rule id, severity and the file they are about (only rules that fired).",
     countBy(result.findings, (f) => [f.id, f.severity, f.file, f.certificate ?? ""]).map(([[rule, severity, file, certificate], n]) => [{ rule, severity, certificate, file: fileLabel(file) }, n]));
   out.gauge("kubepki_check_timestamp_seconds", "When the check ran (its clock, --now if given).", [[{}, Math.floor(result.now.getTime() / 1000)]]);
-  if (rotation) {
-    out.gauge("kubepki_rotation_phase", "The phase number of the CA rotation under way (present only while a rotation record exists).",
-      [[{ ca: rotation.ca, phase: rotation.phase }, rotation.phaseNumber]]);
+  const rotations = rotation ? [rotation] : result.rotations ?? [];
+  if (rotations.length) {
+    out.gauge("kubepki_rotation_phase", "The phase number of each CA rotation under way: 1 begun (old and new trusted), 2 reissued (present only while a rotation is under way).",
+      rotations.map((r) => [{ ca: r.ca, phase: r.phase }, r.phaseNumber]));
   }
 }
 

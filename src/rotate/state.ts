@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
+import { rotationDir, rotationStateFile } from "../check/rotation.js";
 import type { NodeModel } from "../check/load.js";
 import { inputError } from "../errors.js";
 import { readIfExists } from "../store/files.js";
@@ -39,8 +40,8 @@ export function parseRotatable(name: string): Rotatable[] {
   throw inputError(`--ca: unknown CA "${name}"`, `one of: ${ROTATABLE.join(", ")}, all`);
 }
 
-export const rotationDir = (pkiDir: string, ca: Rotatable) => join(pkiDir, "rotation", ca);
-export const stateFile = (pkiDir: string, ca: Rotatable) => join(rotationDir(pkiDir, ca), "state.json");
+export { rotationDir };
+export const stateFile = rotationStateFile;
 
 export async function readState(pkiDir: string, ca: Rotatable): Promise<RotationState | undefined> {
   const file = stateFile(pkiDir, ca);
