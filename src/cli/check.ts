@@ -49,6 +49,7 @@ The node (when the manifests do not say, or to override them):
   --apiserver-cert-extra-sans LIST
   --service-cidr CIDR
   --service-dns-domain DOMAIN
+  --kubernetes-version VERSION     the kubeadm release whose rules apply (default: read from the static pods' image tags, else the newest kubepki knows)
 
 Judging:
   --now TIME                       judge validity at this RFC 3339 time instead of now

@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { formatVersion, parseKubernetesVersion } from "../catalog/versions.js";
 import { parseKeyAlgorithm, parseProfile } from "../cluster/description.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { checkNodeName, checkPort, mergeClusterPatches, type ClusterPatch } from "../cluster/patch.js";
@@ -82,7 +81,6 @@ const options = {
   ...NODE_FLAGS,
   "apiserver-bind-port": { type: "string" },
   "cluster-name": { type: "string" },
-  "kubernetes-version": { type: "string" },
   "encryption-algorithm": { type: "string" },
   "cert-validity": { type: "string" },
   "ca-validity": { type: "string" },
@@ -103,7 +101,6 @@ function patchFromFlags(v: Flags): ClusterPatch {
     ...nodePatchFromFlags(v),
     profile: v.profile !== undefined ? parseProfile(v.profile, "--profile") : undefined,
     clusterName: v["cluster-name"] !== undefined ? checkNodeName(v["cluster-name"], "--cluster-name") : undefined,
-    kubernetesVersion: v["kubernetes-version"] !== undefined ? formatVersion(parseKubernetesVersion(v["kubernetes-version"])) : undefined,
     bindPort: v["apiserver-bind-port"] !== undefined ? checkPort(v["apiserver-bind-port"], "--apiserver-bind-port") : undefined,
     encryptionAlgorithm: v["encryption-algorithm"] !== undefined ? parseKeyAlgorithm(v["encryption-algorithm"], "--encryption-algorithm") : undefined,
     certValidityMs: v["cert-validity"] !== undefined ? parsePositiveDuration(v["cert-validity"], "--cert-validity") : undefined,

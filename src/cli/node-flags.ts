@@ -1,3 +1,4 @@
+import { formatVersion, parseKubernetesVersion } from "../catalog/versions.js";
 import type { DiscoverOptions } from "../check/discover.js";
 import { parseProfile } from "../cluster/description.js";
 import { isDNSSubdomain, parseIP } from "../cluster/net.js";
@@ -5,7 +6,7 @@ import { checkEndpoint, checkNodeName, checkSANs, checkServiceSubnet, type Clust
 import { inputError } from "../errors.js";
 import { commaList } from "./args.js";
 
-/** kubeadm's flags for the node and its network, shared by the commands that describe a cluster (init, check). */
+/** kubeadm's flags for the node, its network and its release, shared by the commands that describe a cluster (init, check, serve). */
 export const NODE_FLAGS = {
   "node-name": { type: "string" },
   "apiserver-advertise-address": { type: "string" },
@@ -13,6 +14,7 @@ export const NODE_FLAGS = {
   "apiserver-cert-extra-sans": { type: "string", multiple: true },
   "service-cidr": { type: "string" },
   "service-dns-domain": { type: "string" },
+  "kubernetes-version": { type: "string" },
 } as const;
 
 export interface NodeFlagValues {
@@ -22,6 +24,7 @@ export interface NodeFlagValues {
   "apiserver-cert-extra-sans"?: string[];
   "service-cidr"?: string;
   "service-dns-domain"?: string;
+  "kubernetes-version"?: string;
 }
 
 /** Those flags as a cluster patch; each value is checked here so that the error names the flag. */
@@ -38,6 +41,7 @@ export function nodePatchFromFlags(v: NodeFlagValues): ClusterPatch {
     apiServerCertSANs: extra ? checkSANs(extra, "--apiserver-cert-extra-sans") : undefined,
     serviceSubnet: v["service-cidr"] !== undefined ? checkServiceSubnet(v["service-cidr"], "--service-cidr") : undefined,
     dnsDomain: domain,
+    kubernetesVersion: v["kubernetes-version"] !== undefined ? formatVersion(parseKubernetesVersion(v["kubernetes-version"])) : undefined,
   };
 }
 

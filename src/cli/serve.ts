@@ -39,7 +39,8 @@ Where to look, and the node (as for kubepki check):
   --root DIR, --pki-dir DIR (--cert-dir), --kubeconfig-dir DIR, --manifests-dir DIR,
   --profile kubeadm|hard-way, --config FILE, --node-name NAME (also the node label),
   --apiserver-advertise-address IP, --control-plane-endpoint HOST[:PORT],
-  --apiserver-cert-extra-sans LIST, --service-cidr CIDR, --service-dns-domain DOMAIN
+  --apiserver-cert-extra-sans LIST, --service-cidr CIDR, --service-dns-domain DOMAIN,
+  --kubernetes-version VERSION
 
 Examples:
   # This node, for a Prometheus on the same host
