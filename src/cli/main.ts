@@ -9,7 +9,7 @@ const VERSION = typeof KUBEPKI_VERSION === "string" ? KUBEPKI_VERSION : "dev";
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `kubepki — the TLS certificates of a Kubernetes cluster: generate, configure, view, check, troubleshoot, renew.
+  return `kubepki — the TLS certificates of a Kubernetes cluster: generate, configure, view, check, troubleshoot, renew, rotate.
 
 Usage: kubepki <command> [flags]
 
