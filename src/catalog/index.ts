@@ -45,7 +45,7 @@ export type PlannedItem = PlannedCertificate | PlannedKeyPair;
 
 // kubeadm's NewSignedCert / NewSelfSignedCACert key usages, for every key type.
 const LEAF_KEY_USAGE: KeyUsageName[] = ["digitalSignature", "keyEncipherment"];
-const CA_KEY_USAGE: KeyUsageName[] = ["digitalSignature", "keyEncipherment", "keyCertSign"];
+export const CA_KEY_USAGE: KeyUsageName[] = ["digitalSignature", "keyEncipherment", "keyCertSign"];
 
 function nodesFor(spec: { scope: Scope }, cluster: ClusterDescription): NodeSpec[] {
   if (spec.scope === "control-plane") return cluster.controlPlane;

@@ -10,7 +10,8 @@ import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
 import { stringifyKubeconfig } from "../kube/kubeconfig-write.js";
 import { hostPathOf } from "../kube/manifest.js";
-import { certificateToPEM, createCertificate, randomSerial63 } from "../pki/certificate.js";
+import { CA_KEY_USAGE } from "../catalog/index.js";
+import { BACKDATE_MS, certificateToPEM, createCertificate, randomSerial63 } from "../pki/certificate.js";
 import { generatePrivateKey, keyAlgorithmOf, keysMatch, parsePrivateKey, privateKeyToPEM, publicKeyToPEM } from "../pki/keys.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { decodePem } from "../pki/pem.js";
@@ -60,8 +61,6 @@ export interface StepResult {
 }
 
 const TEN_YEARS_MS = 87600 * 3600_000;
-const CA_KEY_USAGE = ["digitalSignature", "keyEncipherment", "keyCertSign"] as const;
-const BACKDATE_MS = 5 * 60_000;
 
 const pemOf = (certs: CertificateModel[]) => certs.map((c) => certificateToPEM(c.der)).join("");
 const sameCert = (a: CertificateModel, b: CertificateModel) => a.fingerprintSHA256 === b.fingerprintSHA256;
@@ -164,7 +163,7 @@ async function newCA(old: LoadedCert, options: RotateOptions, now: Date): Promis
       // The same name as the old CA: components and people know the CA by it; the key id tells them apart.
       subjectName: AsnConvert.parse(old.cert!.der, asn.Certificate).tbsCertificate.subject,
       serial: randomSerial63(), notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: new Date(now.getTime() + (options.caValidityMs ?? TEN_YEARS_MS)),
-      publicKey: key, isCA: true, keyUsage: [...CA_KEY_USAGE], extKeyUsage: [], dnsNames: [], ipAddresses: [],
+      publicKey: key, isCA: true, keyUsage: CA_KEY_USAGE, extKeyUsage: [], dnsNames: [], ipAddresses: [],
     },
     { key },
   );
@@ -196,7 +195,12 @@ async function keepModes(writes: FileWrite[]): Promise<FileWrite[]> {
   return Promise.all(writes.map(async (w) => ({ ...w, mode: await fs.stat(w.path).then((s) => s.mode & 0o777, () => w.mode) })));
 }
 
+/** The state file as a write (in a phase's commit), or saved on its own once a commit has named its backup. */
 const stateWrite = (pkiDir: string, state: RotationState): FileWrite => ({ path: stateFile(pkiDir, state.ca), data: JSON.stringify(state, null, 2) + "\n", mode: 0o600 });
+async function saveState(pkiDir: string, state: RotationState): Promise<void> {
+  const w = stateWrite(pkiDir, state);
+  await writeFileAtomic(w.path, w.data, w.mode);
+}
 
 function restartsFor(node: Node, components: Map<string, Set<string>>, extra: [string, string][] = []): Restart[] {
   const byComponent = new Map<string, string[]>();
@@ -262,7 +266,7 @@ async function begin(node: Node, options: RotateOptions): Promise<StepResult> {
   const files = [...writes.map((w) => w.path), stateFile(inventory.pkiDir, ca)];
   if (options.dryRun) return result(ca, "begin", "begun", true, { files, restarts, cluster: clusterSteps(ca, "begin") });
   const backupDir = await commitFiles(await keepModes([...writes, stateWrite(inventory.pkiDir, next)]), { home: inventory.kubeconfigDir, root: inventory.root, reason: `kubepki rotate-ca begin --ca ${ca}`, now });
-  await writeFileAtomic(stateFile(inventory.pkiDir, ca), JSON.stringify({ ...next, backups: backupDir ? [backupDir] : [] }, null, 2) + "\n", 0o600);
+  await saveState(inventory.pkiDir, { ...next, backups: backupDir ? [backupDir] : [] });
   const notes = options.from ? [] : [`the new ${ca} is in ${dir}: on every other node run 'kubepki rotate-ca begin --ca ${ca} --from DIR' with a copy of this node's ${inventory.pkiDir} (keep new.key 0600 on the way)`];
   return result(ca, "begin", "begun", false, { files, restarts, backupDir, cluster: clusterSteps(ca, "begin"), notes });
 }
@@ -317,7 +321,7 @@ async function reissue(node: Node, options: RotateOptions): Promise<StepResult> 
   }
   if (extraRestarts.length) restarts = [...restarts, ...restartComponents(inventory, new Map(extraRestarts.map(([c, f]) => [c, [f]])))];
   const notes = kubelet.map((c) => `${c.certFile}: the kubelet's own client certificate, still from the old CA; the kubelet renews it through the CSR API (now signed by the new CA) as it nears expiry — finish waits for it`);
-  if (!options.dryRun) await writeFileAtomic(stateFile(inventory.pkiDir, ca), JSON.stringify({ ...state, phase: "reissued", backups }, null, 2) + "\n", 0o600);
+  if (!options.dryRun) await saveState(inventory.pkiDir, { ...state, phase: "reissued", backups });
   return result(ca, "reissue", "reissued", Boolean(options.dryRun), { files, reissued, restarts, notes, backupDir: backups.at(-1), alreadyDone: files.length === 0 });
 }
 
@@ -420,7 +424,7 @@ async function saStep(step: Step, node: Node, options: RotateOptions): Promise<S
     const restarts = restartsFor(node, components);
     if (options.dryRun) return result("sa", step, "begun", true, { files: writes.map((w) => w.path), restarts });
     const backupDir = await commit([...writes, stateWrite(inventory.pkiDir, next)], "kubepki rotate-ca begin --ca sa");
-    await writeFileAtomic(stateFile(inventory.pkiDir, "sa"), JSON.stringify({ ...next, backups: backupDir ? [backupDir] : [] }, null, 2) + "\n", 0o600);
+    await saveState(inventory.pkiDir, { ...next, backups: backupDir ? [backupDir] : [] });
     return result("sa", step, "begun", false, { files: writes.map((w) => w.path), restarts, backupDir, notes: ["kube-apiserver now accepts tokens signed by the old and the new key once restarted"] });
   }
   if (!state) throw inputError(`rotate-ca ${step}: no rotation of sa has begun on this node`, "run 'kubepki rotate-ca begin --ca sa' first");
@@ -430,7 +434,7 @@ async function saStep(step: Step, node: Node, options: RotateOptions): Promise<S
     const restarts = restartsFor(node, signers);
     if (done || options.dryRun) return result("sa", step, "reissued", Boolean(options.dryRun), { files: done ? [] : [pair.item.privateFile], restarts, alreadyDone: done });
     const backupDir = await commit([{ path: pair.item.privateFile, data: newKey, mode: KEY_MODE }], "kubepki rotate-ca reissue --ca sa");
-    await writeFileAtomic(stateFile(inventory.pkiDir, "sa"), JSON.stringify({ ...state, phase: "reissued", backups: backupDir ? [...state.backups, backupDir] : state.backups }, null, 2) + "\n", 0o600);
+    await saveState(inventory.pkiDir, { ...state, phase: "reissued", backups: backupDir ? [...state.backups, backupDir] : state.backups });
     return result("sa", step, "reissued", false, { files: [pair.item.privateFile], restarts, backupDir, notes: ["new tokens are signed with the new key; tokens signed with the old one stay valid until finish"] });
   }
   // finish
