@@ -39,32 +39,15 @@ export class Exposition {
   }
 }
 
-/** Where a CA rotation stands; the rotation work (rotate-ca) writes the record serve reads it from. */
-export interface RotationState {
-  /** The CA being rotated ("ca", "etcd-ca", "front-proxy-ca"). */
-  ca: string;
-  /** The phase's name, as the rotation record spells it. */
-  phase: string;
-  /** Its position, 1 for the first phase. */
-  phaseNumber: number;
-}
-
-export interface PrometheusOptions {
-  /** The fleet labels: the cluster and node this check is about (serve sets them; check leaves them out). */
-  identity?: { cluster?: string; node?: string };
-  /** Only while a rotation record exists: then kubepki_rotation_phase is exposed. */
-  rotation?: RotationState;
-}
-
 /**
  * The metrics of one check, shared by `check --prometheus` (node_exporter's
  * textfile collector) and `serve` (/metrics): expiry per certificate (alert
  * on `- time() < 30*86400`), status per certificate, and finding counts by
  * severity, by rule, and by rule and file.
  */
-export function renderCheckPrometheus(result: CheckResult, options: PrometheusOptions = {}): string {
-  const out = new Exposition(options.identity);
-  appendCheckMetrics(out, result, { rotation: options.rotation });
+export function renderCheckPrometheus(result: CheckResult): string {
+  const out = new Exposition();
+  appendCheckMetrics(out, result);
   return out.text();
 }
 
@@ -73,8 +56,8 @@ export function renderCheckPrometheus(result: CheckResult, options: PrometheusOp
  * adds its own). `fileLabel` spells the file label (serve: the path on the
  * node, without --root).
  */
-export function appendCheckMetrics(out: Exposition, result: CheckResult, options: { rotation?: RotationState; fileLabel?: (path: string) => string } = {}): void {
-  const { rotation, fileLabel = (p: string) => p } = options;
+export function appendCheckMetrics(out: Exposition, result: CheckResult, options: { fileLabel?: (path: string) => string } = {}): void {
+  const { fileLabel = (p: string) => p } = options;
   const certLabels = (r: CheckResult["certificates"][number]) => ({ certificate: r.id, component: r.component, role: r.role, file: fileLabel(r.certFile), cn: r.commonName ?? "", issuer: r.issuer ?? "" });
   const present = result.certificates.filter((r) => r.notAfter);
   out.gauge("kubepki_certificate_expiry_timestamp_seconds", "When the certificate expires (notAfter), in seconds since the epoch.",
@@ -91,7 +74,7 @@ export function appendCheckMetrics(out: Exposition, result: CheckResult, options
   out.gauge("kubepki_check_file_findings", "Findings of the last check, by rule id, severity and the file they are about (only rules that fired).",
     countBy(result.findings, (f) => [f.id, f.severity, f.file, f.certificate ?? ""]).map(([[rule, severity, file, certificate], n]) => [{ rule, severity, certificate, file: fileLabel(file) }, n]));
   out.gauge("kubepki_check_timestamp_seconds", "When the check ran (its clock, --now if given).", [[{}, Math.floor(result.now.getTime() / 1000)]]);
-  const rotations = rotation ? [rotation] : result.rotations ?? [];
+  const rotations = result.rotations ?? [];
   if (rotations.length) {
     out.gauge("kubepki_rotation_phase", "The phase number of each CA rotation under way: 1 begun (old and new trusted), 2 reissued (present only while a rotation is under way).",
       rotations.map((r) => [{ ca: r.ca, phase: r.phase }, r.phaseNumber]));
