@@ -47,6 +47,7 @@ test("rotate-ca ca: kubectl completes mTLS at every phase; old kubeconfigs work 
   assert.equal(begin.code, 0, begin.stderr);
   assert.equal(certsIn(join(root, "pki/ca.crt")), 2, "ca.crt trusts old and new");
   assert.match(begin.stdout, /kube-root-ca\.crt/, "the cluster steps are printed");
+  assert.ok(begin.stdout.includes(`restarted: kubepki rotate-ca reissue --ca ca --root ${root}\n`), "the next phase is printed for this tree, never the host's");
   assert.equal((await kubectlAgainstNode(t, root, admin)).code, 0, "admin.conf after begin");
   assert.equal((await kubectlAgainstNode(t, root, before)).code, 0, "a kubeconfig from before begin still works after begin");
   assert.equal(kubepki(["check", "--root", root]).code, 0, "check: a node mid-rotation is healthy");

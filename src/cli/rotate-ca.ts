@@ -5,7 +5,6 @@ import { inputError } from "../errors.js";
 import { rotateStep, rotationStatus, type CAStatus, type Step, type StepResult } from "../rotate/index.js";
 import { parseRotatable } from "../rotate/state.js";
 import { treeLockPath, withLock } from "../store/lock.js";
-import { shellQuote } from "../text.js";
 import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { LOCATION_FLAGS, nodeLocation } from "./node-flags.js";
 import { printData } from "./output.js";
@@ -108,8 +107,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 const NEXT: Record<Step, string> = {
-  begin: "Next, once every node has begun and restarted: kubepki rotate-ca reissue",
-  reissue: "Next, once every node has reissued and restarted: kubepki rotate-ca finish",
+  begin: "Next, once every node has begun and restarted:",
+  reissue: "Next, once every node has reissued and restarted:",
   finish: "The rotation is complete on this node once the components above have restarted.",
   abort: "The rotation is undone on this node.",
 };
@@ -134,7 +133,7 @@ function renderStep(r: StepResult): string {
     lines.push("", "In the cluster (from a machine with kubectl):");
     for (const c of r.cluster) lines.push(`  ${c}`);
   }
-  lines.push("", r.step === "begin" && r.ca ? `${NEXT.begin} --ca ${shellQuote(r.ca)}` : r.step === "reissue" ? `${NEXT.reissue} --ca ${shellQuote(r.ca)}` : NEXT[r.step]);
+  lines.push("", r.next ? `${NEXT[r.step]} ${r.next}` : NEXT[r.step]);
   return lines.join("\n");
 }
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { join, posix, relative } from "node:path";
+import { join, posix, relative, resolve } from "node:path";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
 import { sameKey, signedBy } from "../check/certs.js";
@@ -19,6 +19,7 @@ import { renewCertificates } from "../renew/index.js";
 import { restartComponents, type Restart } from "../renew/restart.js";
 import { readIfExists, writeFileAtomic, KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { commitFiles, recoverInterrupted, restoreWrites, type FileWrite } from "../store/transaction.js";
+import { shellCommand } from "../text.js";
 import { caOf, readState, removeRotationDir, rotationDir, stateFile, type Phase, type Rotatable, type RotationState } from "./state.js";
 
 /**
@@ -58,6 +59,8 @@ export interface StepResult {
   notes: string[];
   dryRun: boolean;
   alreadyDone?: boolean;
+  /** The next phase on this node, as a command (begin and reissue). */
+  next?: string;
 }
 
 const TEN_YEARS_MS = 87600 * 3600_000;
@@ -83,13 +86,10 @@ async function readNode(options: RotateOptions): Promise<Node> {
 /** Runs one phase for one CA (or the sa key pair) on this node. */
 export async function rotateStep(step: Step, options: RotateOptions): Promise<StepResult> {
   const node = await readNode(options);
-  if (options.ca === "sa") return saStep(step, node, options);
-  switch (step) {
-    case "begin": return begin(node, options);
-    case "reissue": return reissue(node, options);
-    case "finish": return finish(node, options);
-    case "abort": return abort(node, options);
-  }
+  const phases = { begin, reissue, finish, abort };
+  const done = options.ca === "sa" ? await saStep(step, node, options) : await phases[step](node, options);
+  const following = step === "begin" ? "reissue" : step === "reissue" ? "finish" : undefined;
+  return following ? { ...done, next: again(options, following, "--ca", options.ca) } : done;
 }
 
 // ---- certificate CAs -------------------------------------------------------
@@ -186,6 +186,13 @@ async function newCAFrom(from: string, ca: Rotatable, old: CertificateModel): Pr
   return { cert, key, pem: { cert: certPEM.toString(), key: keyPEM.toString() } };
 }
 
+/** A rotate-ca command for this node, with the folder flags this run was given: ready to paste, never another tree. */
+function again(options: RotateOptions, ...words: string[]): string {
+  const where = ([["--root", options.root], ["--cert-dir", options.pkiDir], ["--kubeconfig-dir", options.kubeconfigDir], ["--manifests-dir", options.manifestsDir]] as const)
+    .flatMap(([flag, value]) => (value === undefined ? [] : [flag, resolve(value)]));
+  return shellCommand(["kubepki", "rotate-ca", ...words, ...where]);
+}
+
 function result(ca: Rotatable, step: Step, phase: StepResult["phase"], dryRun: boolean, rest: Partial<StepResult> = {}): StepResult {
   return { ca, step, phase, files: [], reissued: [], restarts: [], cluster: [], notes: [], dryRun, ...rest };
 }
@@ -237,7 +244,7 @@ async function begin(node: Node, options: RotateOptions): Promise<StepResult> {
   const { inventory, model, now } = node;
   const loaded = caOf(model, ca);
   const state = await readState(inventory.pkiDir, ca);
-  if (state) throw inputError(`rotate-ca begin: the rotation of ${ca} has already begun on this node (phase ${state.phase})`, `'kubepki rotate-ca status --ca ${ca}' shows where it stands; 'rotate-ca abort --ca ${ca}' goes back`);
+  if (state) throw inputError(`rotate-ca begin: the rotation of ${ca} has already begun on this node (phase ${state.phase})`, `'${again(options, "status", "--ca", ca)}' shows where it stands; '${again(options, "abort", "--ca", ca)}' goes back`);
   if (loaded.extra.length) throw inputError(`rotate-ca begin: ${loaded.certFile} holds ${loaded.extra.length + 1} certificates; a rotation starts from one CA`, "a rotation begun by hand or by another tool must be finished first");
   if (!loaded.key) throw inputError(`rotate-ca begin: ${ca}'s key ${loaded.keyFile ?? ""} is not on this node (external CA)`, "rotate an external CA with the tool that holds its key");
   if (!sameKey(loaded.key, loaded.cert!)) throw inputError(`rotate-ca begin: ${loaded.keyFile} does not belong to ${loaded.certFile}`, "put the CA's own pair back first; nothing was changed");
@@ -282,13 +289,13 @@ async function reissue(node: Node, options: RotateOptions): Promise<StepResult> 
   const ca = options.ca as Exclude<Rotatable, "sa">;
   const { inventory, model, now } = node;
   const state = await readState(inventory.pkiDir, ca);
-  if (!state) throw inputError(`rotate-ca reissue: no rotation of ${ca} has begun on this node`, `run 'kubepki rotate-ca begin --ca ${ca}' first, and restart what it says`);
+  if (!state) throw inputError(`rotate-ca reissue: no rotation of ${ca} has begun on this node`, `run '${again(options, "begin", "--ca", ca)}' first, and restart what it says`);
   const loaded = caOf(model, ca);
   const dir = rotationDir(inventory.pkiDir, ca);
   const inFile = [loaded.cert!, ...loaded.extra];
   const old = inFile.find((c) => c.fingerprintSHA256 === state.old);
   const fresh = inFile.find((c) => c.fingerprintSHA256 === state.new);
-  if (!old || !fresh) throw inputError(`rotate-ca reissue: ${loaded.certFile} no longer holds both the old and the new ${ca}`, `'kubepki rotate-ca status --ca ${ca}' shows what it holds`);
+  if (!old || !fresh) throw inputError(`rotate-ca reissue: ${loaded.certFile} no longer holds both the old and the new ${ca}`, `'${again(options, "status", "--ca", ca)}' shows what it holds`);
   const files: string[] = [];
   const backups = [...state.backups];
   const extraRestarts: [string, string][] = [];
@@ -330,7 +337,7 @@ async function finish(node: Node, options: RotateOptions): Promise<StepResult> {
   const { inventory, model, now } = node;
   const state = await readState(inventory.pkiDir, ca);
   if (!state) throw inputError(`rotate-ca finish: no rotation of ${ca} is under way on this node`);
-  if (state.phase !== "reissued") throw inputError(`rotate-ca finish: ${ca} is in phase ${state.phase}; reissue comes first`, `run 'kubepki rotate-ca reissue --ca ${ca}' on every node, restart what it says, then finish`);
+  if (state.phase !== "reissued") throw inputError(`rotate-ca finish: ${ca} is in phase ${state.phase}; reissue comes first`, `run '${again(options, "reissue", "--ca", ca)}' on every node, restart what it says, then finish`);
   const loaded = caOf(model, ca);
   const old = [loaded.cert!, ...loaded.extra].find((c) => c.fingerprintSHA256 === state.old);
   const fresh = [loaded.cert!, ...loaded.extra].find((c) => c.fingerprintSHA256 === state.new);
@@ -338,7 +345,7 @@ async function finish(node: Node, options: RotateOptions): Promise<StepResult> {
   if (old) {
     const { renewable, kubelet } = oldLeaves(model, ca, old);
     const left = [...renewable, ...kubelet].map((c) => c.certFile);
-    if (left.length) throw inputError(`rotate-ca finish: still signed by the old ${ca}: ${left.join(", ")}`, `run 'kubepki rotate-ca reissue --ca ${ca}' (the kubelet renews its own client certificate); nothing was changed`);
+    if (left.length) throw inputError(`rotate-ca finish: still signed by the old ${ca}: ${left.join(", ")}`, `run '${again(options, "reissue", "--ca", ca)}' (the kubelet renews its own client certificate); nothing was changed`);
   }
   const trust = old ? trustPoints(model, ca, loaded.certFile, old) : { files: [], kubeconfigs: [], components: new Map<string, Set<string>>() };
   const writes: FileWrite[] = [{ path: loaded.certFile, data: pemOf([fresh]), mode: PUBLIC_MODE }];
@@ -427,7 +434,7 @@ async function saStep(step: Step, node: Node, options: RotateOptions): Promise<S
     await saveState(inventory.pkiDir, { ...next, backups: backupDir ? [backupDir] : [] });
     return result("sa", step, "begun", false, { files: writes.map((w) => w.path), restarts, backupDir, notes: ["kube-apiserver now accepts tokens signed by the old and the new key once restarted"] });
   }
-  if (!state) throw inputError(`rotate-ca ${step}: no rotation of sa has begun on this node`, "run 'kubepki rotate-ca begin --ca sa' first");
+  if (!state) throw inputError(`rotate-ca ${step}: no rotation of sa has begun on this node`, `run '${again(options, "begin", "--ca", "sa")}' first`);
   if (step === "reissue") {
     const newKey = await fs.readFile(join(dir, "new.key"));
     const done = keyId(current) === state.new;
