@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StaticPod } from "../kube/manifest.js";
+import { flagsOf, type StaticPod } from "../kube/manifest.js";
 
 /** Where a hard-way node keeps its units, and the components whose flags name certificates. */
 const UNIT_DIRS = ["/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
@@ -33,15 +33,7 @@ export function readUnits(root: string): StaticPod[] {
 export function execStartFlags(unit: string): Map<string, string> {
   const joined = unit.replace(/\\\r?\n/g, " ");
   const line = joined.split(/\r?\n/).find((l) => /^\s*ExecStart\s*=/.test(l)) ?? "";
-  const words = (line.replace(/^\s*ExecStart\s*=\s*[-@+!:]*/, "").match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, "$2"));
-  const flags = new Map<string, string>();
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (!w.startsWith("--")) continue;
-    const eq = w.indexOf("=");
-    if (eq > 0) flags.set(w.slice(0, eq), w.slice(eq + 1).replace(/^(["'])(.*)\1$/, "$2"));
-    else if (i + 1 < words.length && !words[i + 1].startsWith("--")) flags.set(w, words[++i]);
-    else flags.set(w, "true");
-  }
-  return flags;
+  const words = (line.replace(/^\s*ExecStart\s*=\s*[-@+!:]*/, "").match(/"[^"]*"|'[^']*'|\S+/g) ?? [])
+    .map((w) => w.replace(/^(["'])(.*)\1$/, "$2").replace(/^(--[^=]+=)(["'])(.*)\2$/, "$1$3"));
+  return flagsOf(words);
 }

@@ -31,16 +31,7 @@ export function parseStaticPod(text: string, path: string): StaticPod {
   if (containers.length === 0) throw inputError(`${path}: not a static pod manifest (no container)`);
   const main = containers.find((c) => KNOWN.includes(String(c.name))) ?? containers[0];
   const list = (v: unknown) => (Array.isArray(v) ? v : []);
-  const words = [...list(main.command), ...list(main.args)].map(String);
-  const flags = new Map<string, string>();
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (!w.startsWith("--")) continue;
-    const eq = w.indexOf("=");
-    if (eq > 0) flags.set(w.slice(0, eq), w.slice(eq + 1));
-    else if (i + 1 < words.length && !words[i + 1].startsWith("--")) flags.set(w, words[++i]);
-    else flags.set(w, "true");
-  }
+  const flags = flagsOf([...list(main.command), ...list(main.args)].map(String));
   const volumes = new Map<string, string>();
   for (const v of list(pod.spec!.volumes) as { name?: unknown; hostPath?: { path?: unknown } }[]) {
     if (isObject(v) && typeof v.name === "string" && isObject(v.hostPath) && typeof v.hostPath.path === "string") volumes.set(v.name, v.hostPath.path);
@@ -73,4 +64,18 @@ export function hostPathOf(pod: StaticPod, containerPath: string): string {
     if ((containerPath === mount || containerPath.startsWith(mount.endsWith("/") ? mount : `${mount}/`)) && mount.length > best.length) best = mount;
   }
   return best ? pod.hostPaths.get(best)! + containerPath.slice(best.length) : containerPath;
+}
+
+/** Command-line words as the components read them: --flag=value, --flag value, or a bare --flag ("true"). */
+export function flagsOf(words: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (!w.startsWith("--")) continue;
+    const eq = w.indexOf("=");
+    if (eq > 0) flags.set(w.slice(0, eq), w.slice(eq + 1));
+    else if (i + 1 < words.length && !words[i + 1].startsWith("--")) flags.set(w, words[++i]);
+    else flags.set(w, "true");
+  }
+  return flags;
 }
