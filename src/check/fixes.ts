@@ -1,6 +1,6 @@
 import { shellCommand } from "../text.js";
 import type { CertItem, NodeInventory } from "./discover.js";
-import type { LoadedCert } from "./load.js";
+import { rotatedByKubelet, type LoadedCert } from "./load.js";
 
 /**
  * Every finding's fix: a sentence for a person and the shell commands that,
@@ -57,7 +57,7 @@ export function renewCommand(c: LoadedCert, inv: NodeInventory, extra: string[] 
  */
 export function renewable(c: LoadedCert, cas: LoadedCert[]): boolean {
   if (!c.cert || c.item.role === "CA" || c.item.id === "kubelet-serving") return false;
-  if (c.item.kubeconfig && c.certFile !== c.item.file) return false;
+  if (rotatedByKubelet(c)) return false;
   if (!c.item.kubeconfig && !c.keyFile) return false;
   const ca = cas.find((x) => x.item.id === c.item.caId);
   return Boolean(ca?.cert && ca.key);
@@ -65,7 +65,7 @@ export function renewable(c: LoadedCert, cas: LoadedCert[]): boolean {
 
 /** Why renew cannot run here, in words a person can act on. */
 function whyNotRenewable(c: LoadedCert, cas: LoadedCert[]): string {
-  if (c.item.kubeconfig && c.certFile !== c.item.file) return `the kubelet rotates ${c.certFile} itself; if it has expired, the kubelet must be bootstrapped again (kubeadm join, or a new kubelet.conf made on a control-plane node)`;
+  if (rotatedByKubelet(c)) return `the kubelet rotates ${c.certFile} itself; if it has expired, the kubelet must be bootstrapped again (kubeadm join, or a new kubelet.conf made on a control-plane node)`;
   const ca = cas.find((x) => x.item.id === c.item.caId);
   if (!ca?.cert) return `its CA (${c.item.caId ?? "unknown"}) is not on this node: re-issue it where that CA's key is`;
   if (!ca.key) return `the key of its CA (${ca.certFile.replace(/\.crt$/, ".key")}) is not on this node: re-issue it where that key is`;

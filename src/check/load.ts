@@ -93,6 +93,15 @@ function read(file: string, root: string): Buffer {
   }
 }
 
+/**
+ * A kubeconfig that points at a certificate file instead of embedding one (kubelet.conf →
+ * kubelet-client-current.pem): the kubelet rotates that certificate itself, so renew and
+ * rotate-ca leave it to the kubelet.
+ */
+export function rotatedByKubelet(c: LoadedCert): boolean {
+  return Boolean(c.item.kubeconfig) && c.certFile !== c.item.file;
+}
+
 /** Permission bits of a file of the node; an absolute symlink is followed inside --root, as read() does. */
 function modeOf(file: string, root: string): number | undefined {
   try {

@@ -2,10 +2,9 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { hardWayKubeconfigs } from "../catalog/hard-way.js";
 import { kubeadmKubeconfigs } from "../catalog/kubeadm.js";
-import type { NodeInventory } from "../check/discover.js";
 import type { ProfileName } from "../cluster/description.js";
 import { loadStaticPod } from "../kube/manifest.js";
-import { restartPlan, STATIC_PODS, type Restart } from "../renew/restart.js";
+import { restartPlan, STATIC_PODS, type NodeLayout, type Restart } from "../renew/restart.js";
 
 /** A replaced file and the components that read it (from the catalog's consumers). */
 export interface ReplacedFile {
@@ -27,7 +26,7 @@ export async function restartsAfterReplace(profile: ProfileName, replaced: Repla
     const file = join(manifestsDir, `${component}.yaml`);
     if (existsSync(file)) manifests.push(await loadStaticPod(file).catch(() => undefined));
   }
-  const inventory = { root: "/", manifests: manifests.filter((m) => m !== undefined), manifestsDir, profile } as unknown as NodeInventory;
+  const inventory: NodeLayout = { root: "/", manifests: manifests.filter((m) => m !== undefined), manifestsDir, profile };
   const rows = replaced.flatMap((r) => [...new Set(r.components)].map((component) => ({ id: r.id, component })));
   return restartPlan(inventory, rows);
 }

@@ -5,7 +5,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
 import { sameKey } from "../check/certs.js";
 import { discoverNode, type DiscoverOptions, type NodeInventory } from "../check/discover.js";
-import { loadNode, type LoadedCert } from "../check/load.js";
+import { loadNode, rotatedByKubelet, type LoadedCert } from "../check/load.js";
 import { isIP } from "../cluster/net.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
@@ -167,7 +167,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewRes
       issued.set(loaded.item.id, { der, key });
     }
     item.renewed = parseCertificate(der, item.name);
-    if (loaded.item.kubeconfig && loaded.certFile === loaded.item.file) {
+    if (loaded.item.kubeconfig && !rotatedByKubelet(loaded)) {
       writes.push({ path: loaded.item.file, data: await kubeconfigWithCredentials(loaded, der, key, options.resetKubeconfigCA ? ca.cert!.der : undefined), mode: KEY_MODE });
     } else {
       if (!options.reuseKey) writes.push({ path: loaded.keyFile!, data: privateKeyToPEM(key), mode: KEY_MODE });
@@ -276,7 +276,7 @@ function skipReason(c: LoadedCert, options: RenewOptions, now: Date): string | u
   // The kubelet's self-signed serving certificate: the kubelet makes its own, and no CA signs it.
   if (!c.item.caId && !c.item.checkChain) return "the kubelet makes its own serving certificate (self-signed)";
   if (!c.cert) return c.problems[0]?.message ?? `${c.item.file} is missing`;
-  if (c.item.kubeconfig && c.certFile !== c.item.file) return `the kubelet rotates its own client certificate (${c.certFile})`;
+  if (rotatedByKubelet(c)) return `the kubelet rotates its own client certificate (${c.certFile})`;
   if (!c.item.kubeconfig && !c.keyFile) return "no key file is known for it";
   if (options.reuseKey && !c.key) return `--reuse-key: ${c.keyFile ?? "its key"} cannot be read`;
   if (options.expiringWithinMs !== undefined && c.cert.notAfter.getTime() - now.getTime() > options.expiringWithinMs) {

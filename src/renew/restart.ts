@@ -12,6 +12,9 @@ export interface Restart {
   note?: string;
 }
 
+/** What a restart plan needs to know of a node: where it is, how its components run. */
+export type NodeLayout = Pick<NodeInventory, "root" | "manifests" | "manifestsDir" | "profile">;
+
 export const STATIC_PODS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
 // Kubernetes the Hard Way runs every component as a systemd unit of its own name.
 const HARD_WAY_UNITS = [...STATIC_PODS, "kubelet", "kube-proxy"];
@@ -22,14 +25,14 @@ const HARD_WAY_UNITS = [...STATIC_PODS, "kubelet", "kube-proxy"];
  * (the old certificate keeps being served until it expires). Used after
  * `renew` and after `renew --restore`.
  */
-export function restartPlan(inventory: NodeInventory, renewed: Pick<CertItem, "id" | "component">[]): Restart[] {
+export function restartPlan(inventory: NodeLayout, renewed: Pick<CertItem, "id" | "component">[]): Restart[] {
   const byComponent = new Map<string, string[]>();
   for (const c of renewed) byComponent.set(c.component, [...(byComponent.get(c.component) ?? []), c.id]);
   return restartComponents(inventory, byComponent);
 }
 
 /** How to restart each component so that it reads the changed files (named per component) again. */
-export function restartComponents(inventory: NodeInventory, byComponent: Map<string, string[]>): Restart[] {
+export function restartComponents(inventory: NodeLayout, byComponent: Map<string, string[]>): Restart[] {
   // Commands run on the node itself: paths under --root are shown as the node sees them.
   const hostPath = (local: string) => (inventory.root === "/" ? local : `/${relative(inventory.root, local)}`);
   const restarts: Restart[] = [];

@@ -5,7 +5,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn from "@peculiar/asn1-x509";
 import { sameKey, signedBy } from "../check/certs.js";
 import { discoverNode, type DiscoverOptions, type NodeInventory } from "../check/discover.js";
-import { loadNode, type LoadedCert, type NodeModel } from "../check/load.js";
+import { loadNode, rotatedByKubelet, type LoadedCert, type NodeModel } from "../check/load.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
 import { stringifyKubeconfig } from "../kube/kubeconfig-write.js";
@@ -20,7 +20,8 @@ import { restartComponents, type Restart } from "../renew/restart.js";
 import { readIfExists, writeFileAtomic, KEY_MODE, PUBLIC_MODE } from "../store/files.js";
 import { commitFiles, recoverInterrupted, restoreWrites, type FileWrite } from "../store/transaction.js";
 import { shellCommand } from "../text.js";
-import { caOf, readState, removeRotationDir, rotationDir, stateFile, type Phase, type Rotatable, type RotationState } from "./state.js";
+import { rotationDir, rotationStateFile as stateFile } from "../check/rotation.js";
+import { caOf, readState, removeRotationDir, type Phase, type Rotatable, type RotationState } from "./state.js";
 
 /**
  * `kubepki rotate-ca`: replace a CA without downtime, in phases run on every
@@ -281,8 +282,7 @@ async function begin(node: Node, options: RotateOptions): Promise<StepResult> {
 /** The leaves of the node that the old CA signed and that renew can reissue. */
 function oldLeaves(model: NodeModel, ca: string, old: CertificateModel) {
   const leaves = model.certs.filter((c) => c.item.caId === ca && c.item.role !== "CA" && c.cert && signedBy(c.cert, old));
-  const byKubelet = (c: LoadedCert) => c.item.kubeconfig && c.certFile !== c.item.file;
-  return { renewable: leaves.filter((c) => !byKubelet(c)), kubelet: leaves.filter(byKubelet) };
+  return { renewable: leaves.filter((c) => !rotatedByKubelet(c)), kubelet: leaves.filter(rotatedByKubelet) };
 }
 
 async function reissue(node: Node, options: RotateOptions): Promise<StepResult> {

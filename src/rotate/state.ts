@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { rotationDir, rotationStateFile } from "../check/rotation.js";
+import { ROTATION_PHASES, rotationDir, rotationStateFile } from "../check/rotation.js";
 import type { NodeModel } from "../check/load.js";
 import { inputError } from "../errors.js";
 import { readIfExists } from "../store/files.js";
@@ -17,7 +17,7 @@ import { readIfExists } from "../store/files.js";
 export const ROTATABLE = ["ca", "etcd-ca", "front-proxy-ca", "sa"] as const;
 export type Rotatable = (typeof ROTATABLE)[number];
 
-export type Phase = "begun" | "reissued";
+export type Phase = (typeof ROTATION_PHASES)[number];
 
 export interface RotationState {
   kind: "KubepkiRotation";
@@ -40,11 +40,9 @@ export function parseRotatable(name: string): Rotatable[] {
   throw inputError(`--ca: unknown CA "${name}"`, `one of: ${ROTATABLE.join(", ")}, all`);
 }
 
-export { rotationDir };
-export const stateFile = rotationStateFile;
 
 export async function readState(pkiDir: string, ca: Rotatable): Promise<RotationState | undefined> {
-  const file = stateFile(pkiDir, ca);
+  const file = rotationStateFile(pkiDir, ca);
   const text = await readIfExists(file);
   if (text === undefined) return undefined;
   try {
