@@ -178,6 +178,11 @@ export function kubernetesDirOf(root: string): string {
   return !existsSync(join(root, "etc/kubernetes")) && existsSync(join(root, "pki")) ? root : rooted(root, HOST_KUBERNETES);
 }
 
+/** The folder a writer locks and backs up into: --kubeconfig-dir, else the node's /etc/kubernetes under --root. */
+export function nodeHome(root: string | undefined, kubeconfigDir: string | undefined): string {
+  return resolve(kubeconfigDir ?? kubernetesDirOf(resolve(root ?? "/")));
+}
+
 /** The layout of one node: what it is, where each file is, what each must say, who trusts what. */
 export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeInventory> {
   const root = resolve(options.root ?? "/");

@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from "node:path";
-import { discoverNode, kubernetesDirOf } from "../check/discover.js";
+import { discoverNode, nodeHome } from "../check/discover.js";
 import { parseKeyAlgorithm } from "../cluster/description.js";
 import { parseDuration, parsePositiveDuration, shortHumanDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
@@ -115,7 +115,7 @@ const resolveIfPath = (flag: string, v: string) => (flag === "profile" ? v : res
 function treeHome(values: Values): string {
   const backup = values.restore !== undefined ? resolve(values.restore) : undefined;
   if (backup && basename(dirname(backup)) === "kubepki-backup") return dirname(dirname(backup));
-  return resolve(values["kubeconfig-dir"] ?? kubernetesDirOf(resolve(values.root ?? "/")));
+  return nodeHome(values.root, values["kubeconfig-dir"]);
 }
 
 /** One writer per tree: the whole run (the roll-back of an interrupted one included) holds the tree's lock. */

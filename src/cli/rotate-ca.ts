@@ -1,5 +1,4 @@
-import { resolve } from "node:path";
-import { kubernetesDirOf } from "../check/discover.js";
+import { nodeHome } from "../check/discover.js";
 import { parsePositiveDuration } from "../cluster/duration.js";
 import { inputError } from "../errors.js";
 import { rotateStep, rotationStatus, type CAStatus, type Step, type StepResult } from "../rotate/index.js";
@@ -98,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   };
   // One writer per tree, as for renew (which a reissue runs inside this lock).
-  const home = resolve(values["kubeconfig-dir"] ?? kubernetesDirOf(resolve(values.root ?? "/")));
+  const home = nodeHome(values.root, values["kubeconfig-dir"]);
   if (values["dry-run"]) await phase();
   else await withLock(treeLockPath(home), `kubepki rotate-ca ${step}`, phase);
   if (format === "text") process.stdout.write(results.map(renderStep).join("\n\n") + "\n");

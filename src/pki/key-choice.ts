@@ -10,6 +10,8 @@ import { KEY_ALGORITHMS } from "./keys.js";
 export type KeyChoice = { name: string; type: "rsa"; bits: number } | { name: string; type: "ec"; curve: "prime256v1" | "secp384r1" };
 
 export const MIN_RSA_BITS = 2048;
+/** Below this Go's crypto/rsa (kube-apiserver, kubectl) refuses the key outright. */
+export const GO_MIN_RSA_BITS = 1024;
 
 /** Why 1024-bit RSA (the study note's `openssl genrsa 2048` is fine; its 1024 examples are not). */
 export const WEAK_RSA_REASON =
@@ -21,8 +23,7 @@ export function parseKeyChoice(text: string, what: string, allowWeak = false): K
   const rsa = /^RSA-?(\d+)$/.exec(upper);
   if (rsa) {
     const bits = Number(rsa[1]);
-    // Go 1.24+ (kube-apiserver, kubectl) refuses RSA keys under 1024 bits outright.
-    if (bits < 1024 || bits > 16384 || bits % 8 !== 0) throw inputError(`${what}: RSA-${bits} is not a usable RSA size`, "use RSA-2048, RSA-3072 or RSA-4096");
+    if (bits < GO_MIN_RSA_BITS || bits > 16384 || bits % 8 !== 0) throw inputError(`${what}: RSA-${bits} is not a usable RSA size`, "use RSA-2048, RSA-3072 or RSA-4096");
     if (bits < MIN_RSA_BITS && !allowWeak) throw inputError(`${what}: RSA-${bits} refused: ${WEAK_RSA_REASON}`, "use RSA-2048 or larger (or ECDSA-P256); --allow-weak overrides this for a test lab");
     return { name: `RSA-${bits}`, type: "rsa", bits };
   }

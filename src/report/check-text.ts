@@ -2,7 +2,6 @@ import { relative } from "node:path";
 import type { CheckResult, CertificateRow } from "../check/index.js";
 import type { Style } from "../style.js";
 import { table } from "../style.js";
-import { terminalSafe } from "../text.js";
 import { overallStatus } from "./check-data.js";
 import { terminalSafeDeep } from "../text.js";
 
@@ -39,9 +38,9 @@ export function renderCheckText(raw: CheckResult, style: Style, wide = false): s
   const role = result.role;
   const facts = Object.entries(f.from).map(([fact, source]) => `${fact} from ${source}`);
   const lines = [
-    terminalSafe(`kubepki check: ${role.setup} ${role.kind} node ${node}; pki ${result.pkiDir}, kubeconfigs ${result.kubeconfigDir}; at ${result.now.toISOString().replace(/\.\d+Z$/, "Z")}`),
-    terminalSafe(`why ${role.kind}: ${role.evidence.join("; ")}`),
-    ...(facts.length ? [terminalSafe(`facts: ${facts.join("; ")}`)] : []),
+    `kubepki check: ${role.setup} ${role.kind} node ${node}; pki ${result.pkiDir}, kubeconfigs ${result.kubeconfigDir}; at ${result.now.toISOString().replace(/\.\d+Z$/, "Z")}`,
+    `why ${role.kind}: ${role.evidence.join("; ")}`,
+    ...(facts.length ? [`facts: ${facts.join("; ")}`] : []),
     "",
   ];
   const rows = wide
@@ -60,7 +59,7 @@ export function renderCheckText(raw: CheckResult, style: Style, wide = false): s
     lines.push("", style.bold(`Findings: ${error} error(s), ${warning} warning(s), ${info} info`));
     for (const x of result.findings) {
       const sev = x.severity === "error" ? style.red("ERROR") : x.severity === "warning" ? style.yellow("WARN ") : style.dim("INFO ");
-      lines.push("", `${sev}  ${x.id}  ${terminalSafe(x.file)}`, `       ${terminalSafe(x.message)}`, `       ${style.dim("fix:")} ${terminalSafe(x.fix)}`);
+      lines.push("", `${sev}  ${x.id}  ${x.file}`, `       ${x.message}`, `       ${style.dim("fix:")} ${x.fix}`);
       // Commands are printed exactly as they must be pasted: their paths are already shell-quoted.
       for (const command of x.commands) lines.push(`       ${style.dim("$")} ${command}`);
     }

@@ -6,6 +6,7 @@ import type { CSRModel } from "../pki/csr.js";
 import { parseCertificate, type CertificateModel } from "../pki/model.js";
 import { privilegeWarnings, type PrivilegeWarning } from "./guard.js";
 import { apiServerRules, CLIENT_ONLY_SIGNERS, findSigner } from "./signers.js";
+import { GO_MIN_RSA_BITS, MIN_RSA_BITS } from "../pki/key-choice.js";
 
 /**
  * kube-controller-manager's CSR signer (pkg/controller/certificates/authority),
@@ -28,10 +29,6 @@ export interface SignRequest {
   extraNames?: { dnsNames: string[]; ipAddresses: string[] };
 }
 
-/** Below this an RSA key is weak (NIST since 2013); `key generate` refuses it too. */
-export const MIN_RSA_BITS = 2048;
-/** Below this Go's crypto/rsa refuses the key outright, so no Kubernetes component could use it. */
-const GO_MIN_RSA_BITS = 1024;
 
 export interface Assessment {
   /** Anything that makes the API server or the signer refuse: bad signature, rules. */
