@@ -1,6 +1,4 @@
-import { errnoText, inputError, isKubepkiError } from "../errors.js";
-import { readInputFile } from "../store/files.js";
-
+import { readUserFile } from "../store/files.js";
 
 /**
  * A file's text, or standard input for "-" (the one grammar: `-` reads stdin
@@ -10,16 +8,9 @@ export function readInput(path: string, what = path): string {
   return readInputBytes(path, what).toString("utf8");
 }
 
-/** readInput's bytes, for inputs that may be DER. */
+/** readInput's bytes, for inputs that may be DER: bounded and by type (store/files.ts), so a device or a FIFO is refused, not read forever. */
 export function readInputBytes(path: string, what = path): Buffer {
-  try {
-    // Bounded and by type (store/files.ts): a device or a FIFO named as input is refused, not read forever.
-    return readInputFile(path === "-" ? "/dev/stdin" : path, "file", what);
-  } catch (err) {
-    if (isKubepkiError(err)) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${code ? errnoText(code) : (err as Error).message}`);
-  }
+  return readUserFile(path, what);
 }
 
 /** How an input is named in messages: "-" is "(stdin)". */

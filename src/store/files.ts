@@ -125,15 +125,20 @@ export async function readStdin(kind: InputKind, what: string): Promise<Buffer> 
   return Buffer.concat(chunks, total);
 }
 
-/** A file's text, "-" standard input; a missing or unreadable file is bad input naming it (`what`, default the path). */
-export async function readText(path: string, what = path, kind: InputKind = "file"): Promise<string> {
+/** A file a user named, "-" standard input; a missing or unreadable file is bad input naming it (`what`, default the path). */
+export function readUserFile(path: string, what = path, kind: InputKind = "file"): Buffer {
   try {
-    return readInputFile(path === "-" ? "/dev/stdin" : path, kind, what === path ? path : `${what} ${path}`).toString("utf8");
+    return readInputFile(path === "-" ? "/dev/stdin" : path, kind, what === path ? path : `${what} ${path}`);
   } catch (err) {
     if (isKubepkiError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`${what}: cannot read${what === path ? "" : ` ${path}`}: ${code ? errnoText(code) : (err as Error).message}`);
   }
+}
+
+/** readUserFile's text. */
+export async function readText(path: string, what = path, kind: InputKind = "file"): Promise<string> {
+  return readUserFile(path, what, kind).toString("utf8");
 }
 
 /** Reads a file, or undefined when it does not exist (other errors, and a refusal by type or size, propagate). */
