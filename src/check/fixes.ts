@@ -13,6 +13,8 @@ import { rotatedByKubelet, type LoadedCert } from "./load.js";
 export interface Fix {
   fix: string;
   commands: string[];
+  /** The CA the commands sign with or copy: they are withheld while it cannot sign (check/index.ts). */
+  signedBy?: string;
 }
 
 /** A fix only a person can carry out: what to do, no command. */
@@ -84,7 +86,7 @@ export function reissue(c: LoadedCert, inv: NodeInventory, cas: LoadedCert[], wh
   const kubeadm = inv.profile === "kubeadm" && !c.item.kubeconfig && extra.length === 0
     ? ` (kubeadm's own: kubeadm certs renew ${c.item.id}${inv.pkiDir === "/etc/kubernetes/pki" ? "" : ` --cert-dir ${shellCommand([inv.pkiDir])}`})`
     : "";
-  return { fix: sentence(`${what} with kubepki renew, which keeps its CN, O and SANs and backs up the old files${kubeadm}`, restartHint(c.item)), commands: [command] };
+  return { fix: sentence(`${what} with kubepki renew, which keeps its CN, O and SANs and backs up the old files${kubeadm}`, restartHint(c.item)), commands: [command], signedBy: c.item.caId };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ClusterPatch } from "../cluster/patch.js";
 import { inputError } from "../errors.js";
 import { keyLabel } from "../pki/keys.js";
 import { sameKey, signedBy } from "./certs.js";
+import type { Fix } from "./fixes.js";
 import { rotationsUnderWay, type RotationUnderWay } from "./rotation.js";
 import { discoverNode, type FactSource, type NodeFacts, type NodeRole, type Role } from "./discover.js";
 import { sortFindings, countBySeverity, type Finding, type Severity } from "./findings.js";
@@ -154,6 +155,7 @@ function rowOf(c: LoadedCert, model: NodeModel, findings: Finding[], now: Date):
  * keep their text, lose their commands, and say why.
  */
 function withoutUnsafeFixes(findings: Finding[], model: NodeModel, now: Date): Finding[] {
+  // The rules tag each fix with the CA it signs with (fixes.ts Fix.signedBy); the tag stays internal.
   const byId = new Map(model.certs.map((c) => [c.item.id, c]));
   const unusable = (ca: LoadedCert | undefined): string | undefined => {
     if (!ca?.cert) return undefined;
@@ -162,11 +164,9 @@ function withoutUnsafeFixes(findings: Finding[], model: NodeModel, now: Date): F
     if (ca.key && !sameKey(ca.key, ca.cert)) return `${ca.keyFile ?? "the CA key"} and ${ca.certFile} are not a pair: settle which one is the CA's first (see the key-mismatch finding)`;
     return undefined;
   };
-  return findings.map((f) => {
-    const c = f.certificate === undefined ? undefined : byId.get(f.certificate);
-    if (!c || !f.commands.length || c.item.role === "CA") return f;
-    const signs = f.commands.some((cmd) => /^kubepki (renew|kubeconfig) /.test(cmd) || cmd.includes("--certificate-authority"));
-    const why = signs ? unusable(byId.get(c.item.caId ?? "")) : undefined;
+  return findings.map((finding) => {
+    const { signedBy: caId, ...f } = finding as Finding & Pick<Fix, "signedBy">;
+    const why = caId !== undefined && f.commands.length ? unusable(byId.get(caId)) : undefined;
     return why ? { ...f, fix: `${f.fix.replace(/\.$/, "")}; but not yet: ${why}`, commands: [] } : f;
   });
 }

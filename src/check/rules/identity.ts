@@ -23,7 +23,7 @@ function identityFix(c: LoadedCert, model: NodeModel, cn: string, orgs: string[]
   const wanted = `CN "${cn}"${orgs.length ? `, O ${orgs.join(", ")}` : ""}`;
   if (k && c.certFile === c.item.file && k.user === cn && ca?.cert && ca.key && /\/ca\.crt$/.test(ca.item.file)) {
     const words = ["kubepki", "kubeconfig", "--client-name", cn, ...orgs.flatMap((o) => ["--org", o]), "--kubeconfig", c.item.file, "--cluster-name", k.cluster, "--cert-dir", dirname(ca.item.file)];
-    return { fix: sentence(`issue its user a new certificate with ${wanted}, signed by ${ca.item.id}`, restartHint(c.item)), commands: [shellCommand(words)] };
+    return { fix: sentence(`issue its user a new certificate with ${wanted}, signed by ${ca.item.id}`, restartHint(c.item)), commands: [shellCommand(words)], signedBy: ca.item.id };
   }
   return decide(`re-issue it with ${wanted}, signed by ${c.item.caId ?? "its CA"}: renew copies the current subject, so it cannot fix this`);
 }

@@ -108,6 +108,7 @@ export const kubeconfigCAMismatch: Rule = {
         ? {
             fix: sentence(`write the cluster CA into ${c.item.file}'s cluster "${k.cluster}" (kubectl keeps everything else in the file)`, restartHint(c.item)),
             commands: [shellCommand(["kubectl", "config", "set-cluster", k.cluster, "--kubeconfig", c.item.file, "--certificate-authority", caFile, "--embed-certs"])],
+            signedBy: ca.item.id,
           }
         : decide(`the cluster CA is not readable on this node: copy its certificate into ${shellCommand([c.item.file])} with kubectl config set-cluster ${shellCommand([k.cluster])} --certificate-authority CA_FILE --embed-certs`);
       out.push({ id: "kubeconfig-ca-mismatch", severity: "error", file: c.item.file, certificate: c.item.id, message: problem, ...fix });
