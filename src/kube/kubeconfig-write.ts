@@ -108,6 +108,18 @@ export function mergeKubeconfig(existing: Json | undefined, entry: KubeconfigEnt
   return { doc, cluster, user, context, currentContext: typeof doc["current-context"] === "string" ? doc["current-context"] : undefined };
 }
 
+/**
+ * Sets the CA a kubeconfig's cluster trusts, as embedded PEM data; a file reference goes, since data
+ * and a reference together are an error to client-go. A cluster not in the document is left alone.
+ */
+export function setClusterCA(doc: Json, clusterName: string, pem: string): void {
+  const clusters = (Array.isArray(doc.clusters) ? doc.clusters : []) as { name?: unknown; cluster?: Json }[];
+  const cluster = clusters.find((c) => c.name === clusterName)?.cluster;
+  if (!cluster) return;
+  delete cluster["certificate-authority"];
+  cluster["certificate-authority-data"] = Buffer.from(pem).toString("base64");
+}
+
 export function stringifyKubeconfig(doc: Json): string {
   return toYAML(doc);
 }

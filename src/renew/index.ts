@@ -9,7 +9,7 @@ import { loadNode, rotatedByKubelet, type LoadedCert } from "../check/load.js";
 import { isIP } from "../cluster/net.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
-import { stringifyKubeconfig } from "../kube/kubeconfig-write.js";
+import { setClusterCA, stringifyKubeconfig } from "../kube/kubeconfig-write.js";
 import { assertCAUsable } from "../pki/ca-validity.js";
 import { certificateToPEM, createCertificate, kubeadmValidity, randomSerial63 } from "../pki/certificate.js";
 import { generatePrivateKey, keyAlgorithmOf, privateKeyToPEM, type KeyAlgorithm } from "../pki/keys.js";
@@ -315,15 +315,7 @@ function distinctSerial(old: string): Buffer {
 /** The kubeconfig with its user's embedded certificate and key replaced (and with `caDER`, its cluster's CA), everything else as it was. */
 async function kubeconfigWithCredentials(c: LoadedCert, der: Buffer, key: KeyObject, caDER?: Buffer): Promise<string> {
   const doc = (await loadKubeconfig(c.item.file)).raw;
-  if (caDER) {
-    const clusters = doc.clusters as { name: string; cluster: Record<string, unknown> }[];
-    const cluster = clusters.find((k) => k.name === c.kubeconfig!.cluster);
-    if (cluster) {
-      // Data and a file reference together are an error to client-go: the data replaces the reference.
-      delete cluster.cluster["certificate-authority"];
-      cluster.cluster["certificate-authority-data"] = Buffer.from(certificateToPEM(caDER)).toString("base64");
-    }
-  }
+  if (caDER) setClusterCA(doc, c.kubeconfig!.cluster, certificateToPEM(caDER));
   const users = doc.users as { name: string; user: Record<string, unknown> }[];
   const user = users.find((u) => u.name === c.kubeconfig!.user)!;
   user.user["client-certificate-data"] = Buffer.from(certificateToPEM(der)).toString("base64");

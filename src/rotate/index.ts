@@ -8,7 +8,7 @@ import { discoverNode, type DiscoverOptions, type NodeInventory } from "../check
 import { loadNode, rotatedByKubelet, type LoadedCert, type NodeModel } from "../check/load.js";
 import { inputError } from "../errors.js";
 import { loadKubeconfig } from "../kube/kubeconfig.js";
-import { stringifyKubeconfig } from "../kube/kubeconfig-write.js";
+import { setClusterCA, stringifyKubeconfig } from "../kube/kubeconfig-write.js";
 import { hostPathOf } from "../kube/manifest.js";
 import { CA_KEY_USAGE } from "../catalog/index.js";
 import { BACKDATE_MS, certificateToPEM, createCertificate, randomSerial63 } from "../pki/certificate.js";
@@ -131,9 +131,7 @@ function trustPoints(model: NodeModel, ca: Rotatable, caFile: string, old: Certi
 
 async function kubeconfigWithCA(k: LoadedCert, certs: CertificateModel[]): Promise<string> {
   const doc = (await loadKubeconfig(k.item.file)).raw;
-  const clusters = doc.clusters as { name: string; cluster: Record<string, unknown> }[];
-  const cluster = clusters.find((c) => c.name === k.kubeconfig!.cluster)!;
-  cluster.cluster["certificate-authority-data"] = Buffer.from(pemOf(certs)).toString("base64");
+  setClusterCA(doc, k.kubeconfig!.cluster, pemOf(certs));
   return stringifyKubeconfig(doc);
 }
 
