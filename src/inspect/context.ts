@@ -22,7 +22,7 @@ export interface ReadContext {
 
 export type ReadBytes = (bytes: Buffer, source: Source, ctx: ReadContext, besideDir: string | undefined) => Promise<boolean>;
 
-const NOT_RECOGNISED = "not a certificate, CSR, key, kubeconfig, Secret, CertificateSigningRequest or static pod manifest";
+export const NOT_RECOGNISED = "not a certificate, CSR, key, kubeconfig, Secret, CertificateSigningRequest or static pod manifest";
 
 /** An error a user can act on, from anything a reader threw. */
 export function messageOf(err: unknown): string {
@@ -32,8 +32,7 @@ export function messageOf(err: unknown): string {
   return String(e?.message ?? err).split("\n")[0];
 }
 
-export const NOT_RECOGNISED_MESSAGE = NOT_RECOGNISED;
-
+/** How a source is named in messages: its file (or input) and where inside it. */
 export function labelOfSource(source: Source): string {
   return [source.file ?? source.input, source.where].filter(Boolean).join(": ");
 }

@@ -5,7 +5,7 @@ import { inputError } from "../errors.js";
 import { parseYAMLDocuments, yamlErrorLine } from "../yaml.js";
 import { readCSRObject } from "./csr-object.js";
 import { readPem } from "./pem-input.js";
-import { labelOfSource, NOT_RECOGNISED_MESSAGE, type ReadContext } from "./context.js";
+import { labelOfSource, NOT_RECOGNISED, type ReadContext } from "./context.js";
 import { readRequest } from "./request.js";
 import type { Source } from "./types.js";
 
@@ -24,12 +24,12 @@ export async function readObjects(text: string, source: Source, ctx: ReadContext
     values = parseYAMLDocuments(text);
   } catch (err) {
     if (ctx.inDirectory) return false;
-    throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE} (YAML: ${yamlErrorLine(err)})`);
+    throw inputError(`${what}: ${NOT_RECOGNISED} (YAML: ${yamlErrorLine(err)})`);
   }
   const docs = values.filter((v): v is Doc => v !== null && typeof v === "object" && !Array.isArray(v));
   let found = false;
   for (const doc of docs) if (await readObject(doc, text, source, ctx)) found = true;
-  if (!found && !ctx.inDirectory) throw inputError(`${what}: ${NOT_RECOGNISED_MESSAGE}`);
+  if (!found && !ctx.inDirectory) throw inputError(`${what}: ${NOT_RECOGNISED}`);
   return found;
 }
 

@@ -4,7 +4,7 @@ import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { errnoText, inputError, isKubepkiError } from "../errors.js";
 import { readInputFile, readStdin } from "../store/files.js";
-import { labelOfSource, messageOf, NOT_RECOGNISED_MESSAGE, type ReadContext } from "./context.js";
+import { labelOfSource, messageOf, NOT_RECOGNISED, type ReadContext } from "./context.js";
 import { looksLikePem, readDer, readPem } from "./pem-input.js";
 import type { Source } from "./types.js";
 
@@ -49,7 +49,7 @@ export async function readBytes(bytes: Buffer, source: Source, ctx: ReadContext,
     return readObjects(bytes.toString("utf8"), source, ctx);
   }
   if (ctx.inDirectory) return false;
-  throw inputError(`${labelOfSource(source)}: ${bytes.length === 0 ? "empty input" : NOT_RECOGNISED_MESSAGE}`);
+  throw inputError(`${labelOfSource(source)}: ${bytes.length === 0 ? "empty input" : NOT_RECOGNISED}`);
 }
 
 const ENDPOINT = /^(?:https?:\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})\/?$/;
