@@ -13,6 +13,7 @@ import { commaList, outputFormat, parseFlags, parseNow } from "./args.js";
 import { LOCATION_FLAGS, nodeLocation } from "./node-flags.js";
 import { printData } from "./output.js";
 import { styleFor, table, type Style } from "../style.js";
+import { restartLines } from "../report/restarts.js";
 
 export const help = `Usage: kubepki renew NAME... | all [flags]
        kubepki renew NAME... --add-san IP_OR_NAME[,...] [--remove-san ...] [--config FILE]
@@ -191,13 +192,7 @@ async function restore(backup: string, values: Values, format: "text" | "json" |
 
 function renderRestarts(restarts: Restart[], style: Style, title: string): string[] {
   if (!restarts.length) return [];
-  const lines = ["", title];
-  for (const r of restarts) {
-    lines.push(`  ${r.component} (${r.certificates.join(", ")})`);
-    for (const c of r.commands) lines.push(`    ${terminalSafe(c)}`);
-    if (r.note) lines.push(`    ${style.dim(terminalSafe(r.note))}`);
-  }
-  return lines;
+  return ["", title, ...restartLines(restarts, style)];
 }
 
 const day = (d?: Date) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "");

@@ -8,6 +8,7 @@ import { outputFormat, parseFlags, parseNow } from "./args.js";
 import { LOCATION_FLAGS, nodeLocation } from "./node-flags.js";
 import { printData } from "./output.js";
 import { styleFor, table } from "../style.js";
+import { restartLines } from "../report/restarts.js";
 
 export const help = `Usage: kubepki rotate-ca begin|reissue|finish|status|abort --ca ca|etcd-ca|front-proxy-ca|sa|all [flags]
 
@@ -122,11 +123,7 @@ function renderStep(r: StepResult): string {
   if (r.backupDir) lines.push(`  the previous files are in ${r.backupDir}`);
   if (r.restarts.length) {
     lines.push("", r.dryRun ? "Then restart:" : style.bold("Restart, one node at a time, so that they read the new files:"));
-    for (const x of r.restarts) {
-      lines.push(`  ${x.component} (${x.certificates.join(", ")})`);
-      for (const c of x.commands) lines.push(`    ${c}`);
-      if (x.note) lines.push(`    ${x.note}`);
-    }
+    lines.push(...restartLines(r.restarts, style));
   }
   if (r.cluster.length) {
     lines.push("", "In the cluster (from a machine with kubectl):");

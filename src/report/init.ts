@@ -6,6 +6,7 @@ import type { KubeconfigOutcome } from "../issue/kubeconfigs.js";
 import type { Style } from "../style.js";
 import { table } from "../style.js";
 import { shellCommand, terminalSafe, terminalSafeDeep } from "../text.js";
+import { restartLines } from "./restarts.js";
 
 const PAST: Record<ItemOutcome["action"], string> = {
   create: "created", keep: "kept", copy: "copied", replace: "replaced", conflict: "CONFLICT", blocked: "BLOCKED", external: "external",
@@ -145,11 +146,7 @@ export function renderInitText(raw: InitResult, rawOutDir: string, seconds: numb
   const admin = result.kubeconfigs.find((o) => o.item.spec.client && ["admin.conf", "admin.kubeconfig"].includes(o.item.spec.name) && o.action !== "conflict" && o.action !== "blocked");
   if (result.restarts.length) {
     lines.push(style.bold("If this tree is in use on a node, restart what reads the replaced files:"));
-    for (const r of result.restarts) {
-      lines.push(`  ${r.component} (${r.certificates.join(", ")})`);
-      for (const c of r.commands) lines.push(`    ${c}`);
-      if (r.note) lines.push(`    ${r.note}`);
-    }
+    lines.push(...restartLines(result.restarts, style));
   }
   if (admin) lines.push(`Use the cluster: ${shellCommand(["kubectl", "--kubeconfig", join(outDir, admin.item.path), "get", "nodes"])}    (server ${admin.item.server})`);
   const file = (name: string) => join(outDir, pki, name);
