@@ -121,13 +121,13 @@ function treeHome(values: Values): string {
 
 /** One writer per tree: the whole run (the roll-back of an interrupted one included) holds the tree's lock. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags("renew", argv, options, true);
-  if (values["dry-run"] && values.restore === undefined) return runLocked(argv);
-  return withLock(treeLockPath(treeHome(values)), "kubepki renew", () => runLocked(argv));
+  const flags = parseFlags("renew", argv, options, true);
+  const { values } = flags;
+  if (values["dry-run"] && values.restore === undefined) return runLocked(flags);
+  return withLock(treeLockPath(treeHome(values)), "kubepki renew", () => runLocked(flags));
 }
 
-async function runLocked(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags("renew", argv, options, true);
+async function runLocked({ values, positionals }: ReturnType<typeof parseFlags<typeof options>>): Promise<number> {
   const format = outputFormat(values.output, "renew");
   const add = commaList(values["add-san"]) ?? [];
   const remove = commaList(values["remove-san"]) ?? [];
